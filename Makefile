@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` serves the app with the curated dataset,
+# `make test` runs ruff and the whole test suite. Both set everything up first.
+SHELL := /bin/bash
+PORT ?= 8000
+PYTHON_VERSION := $(shell cat .python-version)
+# The pinned Python: pyenv's build if present, else a python3.13 on the PATH.
+BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/bin/python) $(shell command -v python$(basename $(PYTHON_VERSION)) 2>/dev/null))
+VENV := .venv
+PY := $(VENV)/bin/python
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test setup venv migrate data lint check-browser diagram screenshot clean
+
+run: setup
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: venv lint check-browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: venv migrate data
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt .python-version
+	@test -n "$(BASE_PYTHON)" || { echo "Python $(PYTHON_VERSION) not found: install it with 'pyenv install $(PYTHON_VERSION)'."; exit 1; }
+	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+migrate: venv
+	$(PY) manage.py migrate --no-input
+
+data: migrate
+	$(PY) manage.py load_timeline
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check-browser:
+	@test -x $(CHROMIUM) || echo "Note: no Chromium at $(CHROMIUM), so the browser tests will be skipped. Install it with 'sudo apt-get install chromium' (Debian/Ubuntu), or set CHROMIUM=/path/to/chromium."
+
+# The data model diagram shown in the README.
+diagram: venv
+	$(PY) manage.py graph_models timeline --pydot -g -o docs/data-model.png
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts

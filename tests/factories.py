@@ -1,0 +1,102 @@
+import datetime
+
+import factory
+from factory.django import DjangoModelFactory
+
+from timeline.models import (
+    Citation,
+    Essay,
+    Event,
+    EventLink,
+    EventRelation,
+    Period,
+    Precision,
+    RelationKind,
+    Stance,
+    Theme,
+)
+
+COLOURS = ["#1f5fa8", "#a3211b", "#1b6b3a", "#6a3d9a", "#8a5a00", "#00607a", "#9c2a6b"]
+
+
+class ThemeFactory(DjangoModelFactory):
+    class Meta:
+        model = Theme
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+    slug = factory.Sequence(lambda n: f"theme-{n}")
+    colour = factory.Sequence(lambda n: COLOURS[n % len(COLOURS)])
+    description = factory.Faker("sentence")
+    position = factory.Sequence(lambda n: n)
+
+
+class PeriodFactory(DjangoModelFactory):
+    class Meta:
+        model = Period
+
+    name = factory.Sequence(lambda n: f"Period {n}")
+    slug = factory.Sequence(lambda n: f"period-{n}")
+    start = datetime.date(2009, 1, 20)
+    end = datetime.date(2012, 5, 6)
+    description = factory.Faker("sentence")
+
+
+class EssayFactory(DjangoModelFactory):
+    class Meta:
+        model = Essay
+
+    title = factory.Sequence(lambda n: f"Essay {n} on the relationship")
+    slug = factory.Sequence(lambda n: f"essay-{n}")
+    authors = factory.Faker("name")
+    affiliation = "Example Institute"
+    publisher = "Example Press"
+    published = datetime.date(2013, 2, 28)
+    published_precision = Precision.DAY
+    abstract = factory.Faker("paragraph")
+
+
+class EventFactory(DjangoModelFactory):
+    class Meta:
+        model = Event
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Event {n}")
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    summary = factory.Faker("paragraph")
+    start = factory.Sequence(lambda n: datetime.date(1990, 1, 1) + datetime.timedelta(days=97 * n))
+    start_precision = Precision.DAY
+    stance = Stance.COOPERATION
+    main_theme = factory.SubFactory(ThemeFactory)
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create:
+            self.themes.set([self.main_theme, *(extracted or [])])
+
+
+class EventLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = EventLink
+
+    event = factory.SubFactory(EventFactory)
+    title = "Treaty text"
+    url = "https://example.org/treaty"
+
+
+class EventRelationFactory(DjangoModelFactory):
+    class Meta:
+        model = EventRelation
+
+    from_event = factory.SubFactory(EventFactory)
+    to_event = factory.SubFactory(EventFactory)
+    kind = RelationKind.RETALIATION_FOR
+
+
+class CitationFactory(DjangoModelFactory):
+    class Meta:
+        model = Citation
+
+    essay = factory.SubFactory(EssayFactory)
+    event = factory.SubFactory(EventFactory)
+    quote = factory.Faker("sentence", nb_words=12)

@@ -1,0 +1,202 @@
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from tests.factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs_in(response):
+    html = response.content.decode()
+    return [part.split('"')[0] for part in html.split('data-event-slug="')[1:]]
+
+
+def test_timeline_lists_events_in_date_order_grouped_by_year(client, small_timeline):
+    response = client.get(reverse("timeline:index"))
+    assert response.status_code == 200
+    assert slugs_in(response) == ["nunn-lugar", "new-start", "usaid", "magnitsky-act"]
+    html = response.content.decode()
+    assert html.index(">2011</h2>") < html.index(">2012</h2>")
+    assertContains(response, "5 Feb 2011")
+    assertContains(response, "Sep 2012")
+    assertContains(response, "1992–2013")
+
+
+def test_each_event_links_to_its_page(client, small_timeline):
+    response = client.get(reverse("timeline:index"))
+    assertContains(response, 'href="/events/new-start/"')
+
+
+def test_theme_filter_narrows_results(client, small_timeline):
+    response = client.get(reverse("timeline:index"), {"theme": "human-rights"})
+    assert slugs_in(response) == ["usaid", "magnitsky-act"]
+    assertContains(response, "2 events · 2012 · Human rights · cited by 1 essay")
+
+
+def test_htmx_filter_request_gets_only_the_results_fragment(client, small_timeline, htmx_headers):
+    response = client.get(
+        reverse("timeline:index"), {"theme": "arms-control"}, headers=htmx_headers
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results"')
+    assert "<html" not in html
+    assert slugs_in(response) == ["nunn-lugar", "new-start"]
+    assert "HX-Request" in response["Vary"]
+
+
+def test_history_restore_and_boosted_requests_get_the_full_page(client, small_timeline):
+    for headers in (
+        {"HX-Request": "true", "HX-History-Restore-Request": "true"},
+        {"HX-Request": "true", "HX-Boosted": "true"},
+        {"HX-Request": "true", "HX-Target": "something-else"},
+    ):
+        response = client.get(reverse("timeline:index"), headers=headers)
+        assertContains(response, "<html")
+        assert "HX-Request" in response["Vary"]
+
+
+def test_period_filter_uses_dates(client, small_timeline):
+    response = client.get(reverse("timeline:index"), {"period": "the-reset"})
+    assert slugs_in(response) == ["nunn-lugar", "new-start"]
+
+
+def test_search_finds_aliases_and_quotations(client, small_timeline):
+    assert slugs_in(client.get("/", {"q": "prague"})) == ["new-start"]
+    assert slugs_in(client.get("/", {"q": "expel usaid"})) == ["usaid"]
+
+
+def test_essay_filter_shows_events_it_cites(client, small_timeline):
+    assert slugs_in(client.get("/", {"essay": "weitz"})) == ["usaid", "magnitsky-act"]
+
+
+@pytest.mark.parametrize(
+    ("params", "notice"),
+    [
+        ({"theme": "no-such-theme"}, "There is no theme “no-such-theme”"),
+        ({"from": "abc"}, "“abc” is not a year"),
+        ({"from": "2014", "to": "2010"}, "“To” was before “from”"),
+        ({"q": "x" * 5000}, "The search text was cut"),
+        ({"period": "<script>alert(1)</script>"}, "There is no period"),
+    ],
+)
+def test_bad_input_gets_a_notice_not_an_error(client, small_timeline, params, notice):
+    response = client.get(reverse("timeline:index"), params)
+    assert response.status_code == 200
+    assertContains(response, notice)
+    assertNotContains(response, "<script>alert(1)</script>")
+
+
+def test_unknown_theme_is_dropped_but_known_one_kept(client, small_timeline):
+    response = client.get("/", {"theme": ["arms-control", "bogus"]})
+    assert slugs_in(response) == ["nunn-lugar", "new-start"]
+
+
+def test_empty_state_offers_a_way_back(client, small_timeline):
+    response = client.get("/", {"q": "zzzz-nothing"})
+    assertContains(response, "No events match these filters")
+    assertContains(response, 'href="/"')
+
+
+def test_query_count_of_timeline_does_not_grow_with_events(
+    client, small_timeline, django_assert_num_queries, htmx_headers
+):
+    theme = small_timeline["themes"]["arms"]
+    with django_assert_num_queries(8):
+        client.get("/")
+    with django_assert_num_queries(8):
+        client.get("/", {"theme": theme.slug}, headers=htmx_headers)
+    EventFactory.create_batch(30, main_theme=theme)
+    with django_assert_num_queries(8):
+        client.get("/")
+    with django_assert_num_queries(8):
+        client.get("/", {"theme": theme.slug}, headers=htmx_headers)
+
+
+def test_event_page_shows_citing_essays_with_quotations(client, small_timeline):
+    response = client.get(reverse("timeline:event_detail", args=["magnitsky-act"]))
+    assertContains(response, "After Congress enacted the Act")
+    assertContains(response, "Russia-US Relations under Obama: Round 2")
+    assertContains(response, "Putin&#x27;s return")
+
+
+def test_unknown_event_is_404(client, db):
+    assert client.get("/events/nope/").status_code == 404
+
+
+def test_essay_pages_list_essays_and_cited_events(client, small_timeline):
+    response = client.get(reverse("timeline:essay_list"))
+    assertContains(response, "No Pause for the Reset")
+    response = client.get(reverse("timeline:essay_detail", args=["weitz"]))
+    assertContains(response, "Moscow&#x27;s decision to expel USAID")
+    assertContains(response, "/?essay=weitz")
+
+
+def test_healthz_answers_ok(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_json_export_has_the_documented_shape(client, small_timeline):
+    response = client.get(reverse("timeline:export_events_json"))
+    assert response["Content-Type"] == "application/json"
+    data = response.json()
+    assert data["count"] == 4 == len(data["events"])
+    magnitsky = next(e for e in data["events"] if e["slug"] == "magnitsky-act")
+    assert magnitsky == {
+        "slug": "magnitsky-act",
+        "title": "Magnitsky Act",
+        "start": "2012-12-14",
+        "start_precision": "day",
+        "end": None,
+        "end_precision": None,
+        "approximate": False,
+        "stance": "confrontation",
+        "themes": ["human-rights"],
+        "periods": ["putins-return"],
+        "url": "http://testserver/events/magnitsky-act/",
+        "citations": [
+            {
+                "essay": {
+                    "slug": "weitz",
+                    "title": "Russia-US Relations under Obama: Round 2",
+                    "authors": [small_timeline["essays"]["weitz"].authors],
+                },
+                "quote": "After Congress enacted the Act",
+            }
+        ],
+    }
+    nunn_lugar = next(e for e in data["events"] if e["slug"] == "nunn-lugar")
+    assert (nunn_lugar["start"], nunn_lugar["end"], nunn_lugar["end_precision"]) == (
+        "1992-01-01",
+        "2013-01-01",
+        "year",
+    )
+
+
+def test_json_export_accepts_the_timeline_filters(client, small_timeline):
+    data = client.get("/export/events.json", {"theme": "arms-control", "from": "2000"}).json()
+    assert [e["slug"] for e in data["events"]] == ["nunn-lugar", "new-start"]
+    data = client.get("/export/events.json", {"essay": "weitz", "q": "magnitsky"}).json()
+    assert [e["slug"] for e in data["events"]] == ["magnitsky-act"]
+
+
+def test_json_export_query_count_does_not_grow(client, small_timeline, django_assert_num_queries):
+    with django_assert_num_queries(6):
+        client.get("/export/events.json")
+    EventFactory.create_batch(20)
+    with django_assert_num_queries(6):
+        client.get("/export/events.json")
+
+
+def test_robots_txt_keeps_crawlers_out_of_the_admin(client, db):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain"
+    assert b"Disallow: /admin/" in response.content
+
+
+def test_unknown_page_gets_a_friendly_404(client, db):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assertContains(response, "Page not found", status_code=404)

@@ -1,0 +1,202 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html, format_html_join
+
+from .models import Citation, Essay, Event, EventLink, EventRelation, Period, Theme
+
+
+class PeriodFilter(admin.SimpleListFilter):
+    """Periods are derived from the events' dates, so this filter compares dates."""
+
+    title = "period"
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        return [(period.slug, period.name) for period in Period.objects.all()]
+
+    def queryset(self, request, queryset):
+        period = Period.objects.filter(slug=self.value()).first()
+        return queryset.in_period(period) if period else queryset
+
+
+class EssayFilter(admin.SimpleListFilter):
+    title = "cited by essay"
+    parameter_name = "essay"
+
+    def lookups(self, request, model_admin):
+        return [(essay.slug, essay.title) for essay in Essay.objects.all()]
+
+    def queryset(self, request, queryset):
+        essay = Essay.objects.filter(slug=self.value()).first()
+        return queryset.cited_by(essay) if essay else queryset
+
+
+class CitationInline(admin.StackedInline):
+    model = Citation
+    extra = 0
+    fields = ["essay", "event", "quote", "note"]
+
+
+class EventCitationInline(CitationInline):
+    autocomplete_fields = ["essay"]
+    fields = ["essay", "quote", "note"]
+
+
+class EssayCitationInline(CitationInline):
+    autocomplete_fields = ["event"]
+    fields = ["event", "quote", "note"]
+
+
+class EventLinkInline(admin.TabularInline):
+    model = EventLink
+    extra = 0
+    fields = ["title", "url", "position"]
+
+
+class EventRelationInline(admin.TabularInline):
+    model = EventRelation
+    fk_name = "from_event"
+    extra = 0
+    autocomplete_fields = ["to_event"]
+    verbose_name = "related event"
+    verbose_name_plural = "related events (this event came … that one)"
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "swatch", "slug", "position", "event_count"]
+    list_editable = ["position"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(event_count=Count("events"))
+
+    @admin.display(description="colour")
+    def swatch(self, theme):
+        return format_html(
+            '<svg width="16" height="16" aria-hidden="true"><rect width="16" height="16" '
+            'fill="{}"/></svg> {}',
+            theme.colour,
+            theme.colour,
+        )
+
+    @admin.display(description="events", ordering="event_count")
+    def event_count(self, theme):
+        return theme.event_count
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ["name", "start", "end"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    date_hierarchy = "start"
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "date", "stance", "theme_list", "citation_count"]
+    list_filter = ["themes", PeriodFilter, "stance", EssayFilter, "start_precision", "approximate"]
+    search_fields = ["title", "slug", "summary", "aliases", "citations__quote"]
+    date_hierarchy = "start"
+    autocomplete_fields = ["main_theme", "themes"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [EventCitationInline, EventLinkInline, EventRelationInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "stance", "main_theme", "themes"]}),
+        (
+            "Date",
+            {
+                "fields": [("start", "start_precision"), ("end", "end_precision"), "approximate"],
+                "description": "Enter what is known: for a month, its 1st day and precision "
+                "“Month”; for a year, 1 January and “Year”. Never invent a day.",
+            },
+        ),
+        ("More", {"fields": ["aliases", "discussion_prompt"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("main_theme")
+            .prefetch_related("themes")
+            .annotate(citation_total=Count("citations", distinct=True))
+        )
+
+    @admin.display(description="date", ordering="start")
+    def date(self, event):
+        return event.date_display
+
+    @admin.display(description="themes")
+    def theme_list(self, event):
+        return format_html_join(", ", "{}", ((theme.name,) for theme in event.ordered_themes()))
+
+    @admin.display(description="citations", ordering="citation_total")
+    def citation_count(self, event):
+        return event.citation_total
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The main theme is always one of the event's themes.
+        form.instance.themes.add(form.instance.main_theme)
+
+
+@admin.register(Essay)
+class EssayAdmin(admin.ModelAdmin):
+    list_display = ["title", "authors_display", "publisher", "published_display", "cited_events"]
+    list_filter = ["publisher", "published_inferred"]
+    search_fields = ["title", "authors", "publisher", "abstract"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [EssayCitationInline]
+    fieldsets = [
+        (None, {"fields": ["title", "title_descriptive", "slug", "authors", "affiliation"]}),
+        (
+            "Publication",
+            {
+                "fields": [
+                    "publisher",
+                    ("published", "published_precision"),
+                    "published_inferred",
+                    "date_note",
+                    "url",
+                    "licence",
+                ]
+            },
+        ),
+        ("About", {"fields": ["abstract", "text_filename"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_total=Count("citations"))
+
+    @admin.display(description="authors")
+    def authors_display(self, essay):
+        return essay.authors_display
+
+    @admin.display(description="published", ordering="published")
+    def published_display(self, essay):
+        return essay.published_display
+
+    @admin.display(description="events cited", ordering="citation_total")
+    def cited_events(self, essay):
+        return essay.citation_total
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ["event", "essay", "quote_excerpt"]
+    list_filter = ["essay"]
+    list_select_related = ["event", "essay"]
+    search_fields = ["quote", "note", "event__title", "essay__title"]
+    autocomplete_fields = ["event", "essay"]
+
+    @admin.display(description="quotation")
+    def quote_excerpt(self, citation):
+        return citation.quote if len(citation.quote) <= 90 else citation.quote[:89] + "…"
+
+
+admin.site.site_header = "Relations Timeline: editors"
+admin.site.site_title = "Relations Timeline admin"
+admin.site.index_title = "Timeline data"

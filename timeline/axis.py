@@ -1,0 +1,256 @@
+"""Geometry of the time axis, computed on the server and drawn as SVG by the template.
+
+Cooperation is drawn above the line, confrontation below it and mixed events on it. Marks
+that would overlap are stacked in lanes. When there are more events than can be drawn
+legibly, the axis shows how many events fall in each year instead (density bars).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from . import dates
+from .models import Stance
+
+WIDTH = 1000
+LANE = 18
+MARK_RADIUS = 6
+GAP = 4
+TOP = 34  # room for the period labels
+BOTTOM = 30  # room for the year labels
+MAX_LANES = 16  # per stance zone; more means the axis switches to density
+MAX_MARKS = 250
+
+
+@dataclass
+class Mark:
+    slug: str
+    title: str
+    date_text: str
+    stance: str
+    colour: str
+    url: str
+    x: float
+    width: float  # 0 for a point
+    precise: bool  # a day-precise point or range, drawn solid
+    lane: int = 0
+    y: float = 0
+
+    @property
+    def points(self) -> str:
+        """The stance's shape: ▲ cooperation, ▼ confrontation, ◆ mixed."""
+        r = MARK_RADIUS
+        x, y = self.x, self.y
+        if self.stance == Stance.COOPERATION:
+            corners = [(x, y - r), (x + r, y + r * 0.8), (x - r, y + r * 0.8)]
+        elif self.stance == Stance.CONFRONTATION:
+            corners = [(x - r, y - r * 0.8), (x + r, y - r * 0.8), (x, y + r)]
+        else:
+            corners = [(x, y - r), (x + r, y), (x, y + r), (x - r, y)]
+        return " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in corners)
+
+    @property
+    def bar_y(self) -> float:
+        return self.y - 4
+
+
+@dataclass
+class Band:
+    slug: str
+    name: str
+    span_text: str
+    x: float
+    width: float
+    url: str
+    shaded: bool
+    label_fits: bool
+
+    @property
+    def label_x(self) -> float:
+        return self.x + 4
+
+
+@dataclass
+class Tick:
+    year: int
+    x: float
+    url: str
+    labelled: bool
+
+
+@dataclass
+class DensityBar:
+    year: int
+    count: int
+    x: float
+    width: float
+    height: float
+    y: float
+    url: str
+
+
+@dataclass
+class Axis:
+    first_year: int
+    last_year: int
+    height: float
+    axis_y: float
+    bands: list[Band] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    density: list[DensityBar] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def width(self):
+        return WIDTH
+
+    @property
+    def is_density(self):
+        return bool(self.density)
+
+
+def year_domain(first_day: datetime.date, last_day: datetime.date) -> tuple[int, int]:
+    """Whole years that contain both days; at least one year."""
+    return first_day.year, max(last_day.year, first_day.year) + 1
+
+
+def scale(first_year: int, last_year: int):
+    span = last_year - first_year
+
+    def x(day: datetime.date) -> float:
+        return round((dates.decimal_year(day) - first_year) / span * WIDTH, 2)
+
+    return x
+
+
+def pack_lanes(marks: list[Mark]) -> int:
+    """Greedy interval packing: each mark takes the lowest lane where it does not overlap."""
+    lane_ends: list[float] = []
+    for mark in sorted(marks, key=lambda m: (m.x, -m.width)):
+        left = mark.x - MARK_RADIUS
+        right = max(mark.x + mark.width, mark.x + MARK_RADIUS)
+        for lane, end in enumerate(lane_ends):
+            if end + GAP <= left:
+                mark.lane = lane
+                lane_ends[lane] = right
+                break
+        else:
+            mark.lane = len(lane_ends)
+            lane_ends.append(right)
+    return len(lane_ends)
+
+
+def build_axis(events, periods, first_day, last_day, url_for, counts_by_year=None) -> Axis | None:
+    """Lay out ``events`` (dicts from Event values) or, when given, yearly counts.
+
+    ``url_for(**params)`` returns the timeline URL with those filter parameters changed.
+    """
+    if first_day is None or last_day is None:
+        return None
+    first_year, last_year = year_domain(first_day, last_day)
+    x = scale(first_year, last_year)
+    domain_start = datetime.date(first_year, 1, 1)
+    domain_end = datetime.date(last_year, 1, 1)
+
+    marks: list[Mark] = []
+    zones = {stance: [] for stance in Stance.values}
+    if counts_by_year is None:
+        for event in events:
+            left = x(max(event["start"], domain_start))
+            right = x(min(event["span_end"] + datetime.timedelta(days=1), domain_end))
+            point = event["end"] is None and event["start_precision"] == dates.DAY
+            mark = Mark(
+                slug=event["slug"],
+                title=event["title"],
+                date_text=dates.format_span(
+                    event["start"],
+                    event["start_precision"],
+                    event["end"],
+                    event["end_precision"],
+                    event["approximate"],
+                ),
+                stance=event["stance"],
+                colour=event["main_theme__colour"],
+                url=event["url"],
+                x=left,
+                width=0 if point else max(round(right - left, 2), 3),
+                precise=event["start_precision"] == dates.DAY
+                and (event["end"] is None or event["end_precision"] == dates.DAY),
+            )
+            zones[mark.stance].append(mark)
+            marks.append(mark)
+        lanes = {stance: pack_lanes(zone) for stance, zone in zones.items()}
+        if max(lanes.values(), default=0) > MAX_LANES or len(marks) > MAX_MARKS:
+            return None
+    else:
+        lanes = dict.fromkeys(Stance.values, 0)
+
+    density_height = 120
+    above = lanes[Stance.COOPERATION] * LANE if counts_by_year is None else density_height
+    middle = max(lanes[Stance.MIXED], 1) * LANE
+    below = lanes[Stance.CONFRONTATION] * LANE
+    axis_y = TOP + above + LANE / 2 + (lanes[Stance.MIXED] // 2) * LANE
+    height = TOP + above + middle + below + BOTTOM
+
+    for mark in marks:
+        if mark.stance == Stance.COOPERATION:
+            mark.y = TOP + above - LANE / 2 - mark.lane * LANE
+        elif mark.stance == Stance.CONFRONTATION:
+            mark.y = TOP + above + middle + LANE / 2 + mark.lane * LANE
+        else:
+            # Mixed events sit on the line, alternating just above and below it.
+            offset = (mark.lane + 1) // 2 * (1 if mark.lane % 2 else -1)
+            mark.y = axis_y - offset * LANE
+
+    axis = Axis(first_year=first_year, last_year=last_year, height=height, axis_y=axis_y)
+    axis.marks = marks
+    axis.counts = {stance: len(zone) for stance, zone in zones.items()}
+
+    for index, period in enumerate(periods):
+        if period.end < domain_start or period.start >= domain_end:
+            continue
+        left = x(max(period.start, domain_start))
+        right = x(min(period.end + datetime.timedelta(days=1), domain_end))
+        axis.bands.append(
+            Band(
+                slug=period.slug,
+                name=period.name,
+                span_text=period.span_text,
+                x=left,
+                width=round(right - left, 2),
+                url=url_for(period=period.slug, **{"from": None, "to": None}),
+                shaded=index % 2 == 0,
+                label_fits=(right - left) >= len(period.name) * 7.6 + 8,
+            )
+        )
+
+    years = list(range(first_year, last_year + 1))
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if len(years) / s <= 24)
+    for year in years:
+        axis.ticks.append(
+            Tick(
+                year=year,
+                x=x(datetime.date(year, 1, 1)),
+                url=url_for(**{"from": str(year), "to": str(year), "period": None}),
+                labelled=year % step == 0 and year < last_year,
+            )
+        )
+
+    if counts_by_year is not None:
+        peak = max(counts_by_year.values(), default=1) or 1
+        for year, count in sorted(counts_by_year.items()):
+            bar_height = max(2, count / peak * density_height)
+            axis.density.append(
+                DensityBar(
+                    year=year,
+                    count=count,
+                    x=x(datetime.date(year, 1, 1)) + 1,
+                    width=max(
+                        x(datetime.date(year + 1, 1, 1)) - x(datetime.date(year, 1, 1)) - 2, 1
+                    ),
+                    height=round(bar_height, 2),
+                    y=round(axis_y - LANE / 2 - bar_height, 2),
+                    url=url_for(**{"from": str(year), "to": str(year), "period": None}),
+                )
+            )
+    return axis

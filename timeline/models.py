@@ -1,0 +1,429 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Length, Trim
+from django.db.models.lookups import GreaterThan
+from django.urls import reverse
+
+from . import dates
+
+
+class Precision(models.TextChoices):
+    DAY = dates.DAY, "Day"
+    MONTH = dates.MONTH, "Month"
+    YEAR = dates.YEAR, "Year"
+
+
+class Stance(models.TextChoices):
+    COOPERATION = "cooperation", "Cooperation"
+    CONFRONTATION = "confrontation", "Confrontation"
+    MIXED = "mixed", "Mixed"
+
+
+def precision_consistent(field: str) -> Q:
+    """The date in ``field`` is the 1st of its month or year when less precise than a day."""
+    precision = f"{field}_precision"
+    return (
+        Q(**{precision: Precision.DAY})
+        | Q(**{precision: Precision.MONTH, f"{field}__day": 1})
+        | Q(**{precision: Precision.YEAR, f"{field}__day": 1, f"{field}__month": 1})
+    )
+
+
+PRECISION_MESSAGE = (
+    "A month-precise date must be the 1st of the month and a year-precise date 1 January: "
+    "the precision says which part is known."
+)
+
+
+class Theme(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    colour = models.CharField(
+        max_length=7,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")],
+        help_text="Hex colour, #RRGGBB. It must keep white text readable (contrast 4.5:1).",
+    )
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return f"{reverse('timeline:index')}?theme={self.slug}"
+
+
+class PeriodQuerySet(models.QuerySet):
+    def overlapping(self, first_day, last_day):
+        return self.filter(start__lte=last_day, end__gte=first_day)
+
+
+class Period(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    start = models.DateField()
+    end = models.DateField()
+    description = models.TextField(blank=True)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="period_end_not_before_start",
+                violation_error_message="A period cannot end before it starts.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return f"{reverse('timeline:index')}?period={self.slug}"
+
+    def clean(self):
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "A period cannot end before it starts."})
+
+    @property
+    def span_text(self):
+        return f"{dates.format_partial_date(self.start, dates.DAY)} – " + (
+            dates.format_partial_date(self.end, dates.DAY)
+        )
+
+    def covers(self, first_day, last_day) -> bool:
+        return self.start <= last_day and self.end >= first_day
+
+
+class Essay(models.Model):
+    title = models.CharField(max_length=300)
+    title_descriptive = models.BooleanField(
+        "descriptive title",
+        default=False,
+        help_text="Tick when the text has no title and this one was written by us.",
+    )
+    slug = models.SlugField(max_length=120, unique=True)
+    authors = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Names separated by semicolons. Leave empty when the text names no author.",
+    )
+    affiliation = models.CharField(max_length=300, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    published = models.DateField()
+    published_precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    published_inferred = models.BooleanField(
+        "date inferred",
+        default=False,
+        help_text="Tick when the date is inferred from the text, not printed with it.",
+    )
+    date_note = models.CharField(max_length=500, blank=True, help_text="How the date is known.")
+    url = models.URLField("URL", max_length=500, blank=True)
+    licence = models.CharField(max_length=200, blank=True)
+    abstract = models.TextField(blank=True, help_text="One paragraph, in our own words.")
+    text_filename = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="File name of the essay's text, for verify_quotes.",
+    )
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["published", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=precision_consistent("published"),
+                name="essay_published_precision_consistent",
+                violation_error_message=PRECISION_MESSAGE,
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("timeline:essay_detail", args=[self.slug])
+
+    def clean(self):
+        if self.published and not dates.is_consistent(self.published, self.published_precision):
+            raise ValidationError({"published": PRECISION_MESSAGE})
+
+    @property
+    def author_list(self) -> list[str]:
+        return [name.strip() for name in self.authors.split(";") if name.strip()]
+
+    @property
+    def authors_display(self) -> str:
+        names = self.author_list
+        if not names:
+            return "Author not named"
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    @property
+    def published_display(self) -> str:
+        text = dates.format_partial_date(self.published, self.published_precision)
+        return f"{text} (inferred)" if self.published_inferred else text
+
+
+class EventQuerySet(models.QuerySet):
+    def for_timeline(self):
+        """What a list of events shows: themes, main theme and how many essays cite each."""
+        citations = (
+            Citation.objects.filter(event=OuterRef("pk"))
+            .order_by()
+            .values("event")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return (
+            self.select_related("main_theme")
+            .prefetch_related("themes")
+            .annotate(citation_count=Coalesce(Subquery(citations), 0))
+            .order_by("start", "span_end", "title")
+        )
+
+    def with_themes(self, themes):
+        """Events tagged with any of ``themes``."""
+        return self.filter(
+            Exists(Event.themes.through.objects.filter(event=OuterRef("pk"), theme__in=themes))
+        )
+
+    def between(self, first_day=None, last_day=None):
+        """Events whose span overlaps [first_day, last_day]; either bound may be open."""
+        queryset = self
+        if first_day is not None:
+            queryset = queryset.filter(span_end__gte=first_day)
+        if last_day is not None:
+            queryset = queryset.filter(start__lte=last_day)
+        return queryset
+
+    def in_period(self, period):
+        return self.between(period.start, period.end)
+
+    def cited_by(self, essay):
+        return self.filter(Exists(Citation.objects.filter(event=OuterRef("pk"), essay=essay)))
+
+    def with_stance(self, stance):
+        return self.filter(stance=stance)
+
+    def search(self, text):
+        """Events whose title, summary, aliases or any quotation contains every word."""
+        queryset = self
+        for word in text.split():
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(aliases__icontains=word)
+                | Exists(Citation.objects.filter(event=OuterRef("pk"), quote__icontains=word))
+            )
+        return queryset
+
+
+class Event(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.TextField(help_text="A neutral paragraph in our own words. Markdown allowed.")
+    start = models.DateField(help_text="For a month or a year, enter its first day.")
+    start_precision = models.CharField(
+        max_length=5, choices=Precision.choices, default=Precision.DAY
+    )
+    approximate = models.BooleanField(
+        default=False, help_text="Tick when even the given precision is uncertain."
+    )
+    end = models.DateField(null=True, blank=True, help_text="Only for events that span time.")
+    end_precision = models.CharField(max_length=5, choices=Precision.choices, blank=True)
+    # The last day the event may cover, derived from end (or start) and its precision, so
+    # that period and date filters are plain indexed comparisons.
+    span_end = models.DateField(editable=False, blank=True, db_index=True)
+    stance = models.CharField(max_length=13, choices=Stance.choices, db_index=True)
+    main_theme = models.ForeignKey(
+        Theme,
+        on_delete=models.PROTECT,
+        related_name="main_events",
+        help_text="The theme that colours the event's mark.",
+    )
+    themes = models.ManyToManyField(Theme, related_name="events", blank=True)
+    aliases = models.TextField(
+        blank=True, help_text="Other names a text may use, one per line (“Prague Treaty”)."
+    )
+    discussion_prompt = models.TextField(
+        blank=True, help_text="An open question for a class, shown on the event's slide."
+    )
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "span_end", "title"]
+        indexes = [models.Index(fields=["start", "span_end"], name="event_span_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=precision_consistent("start"),
+                name="event_start_precision_consistent",
+                violation_error_message=PRECISION_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=(Q(end__isnull=True, end_precision="") | Q(end__isnull=False))
+                & (Q(end__isnull=True) | precision_consistent("end")),
+                name="event_end_precision_consistent",
+                violation_error_message=PRECISION_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="event_end_not_before_start",
+                violation_error_message="An event cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.span_end = self.compute_span_end()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"start", "start_precision", "end", "end_precision"} & set(
+            update_fields
+        ):
+            kwargs["update_fields"] = {*update_fields, "span_end"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("timeline:event_detail", args=[self.slug])
+
+    def clean(self):
+        errors = {}
+        if self.start and not dates.is_consistent(self.start, self.start_precision):
+            errors["start"] = PRECISION_MESSAGE
+        if self.end:
+            if not self.end_precision:
+                errors["end_precision"] = "Say how precisely the end date is known."
+            elif not dates.is_consistent(self.end, self.end_precision):
+                errors["end"] = PRECISION_MESSAGE
+            if self.start and self.end < self.start:
+                errors["end"] = "An event cannot end before it starts."
+        elif self.end_precision:
+            errors["end_precision"] = "Leave the end precision empty when there is no end date."
+        if errors:
+            raise ValidationError(errors)
+
+    def compute_span_end(self):
+        if self.end:
+            return dates.last_day_covered(self.end, self.end_precision or self.start_precision)
+        return dates.last_day_covered(self.start, self.start_precision)
+
+    @property
+    def date_display(self) -> str:
+        return dates.format_span(
+            self.start, self.start_precision, self.end, self.end_precision, self.approximate
+        )
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def is_range(self) -> bool:
+        return self.end is not None
+
+    def ordered_themes(self) -> list[Theme]:
+        """The main theme first, then the others in theme order (uses prefetched themes)."""
+        others = [theme for theme in self.themes.all() if theme.pk != self.main_theme_id]
+        return [self.main_theme, *others]
+
+    def periods_from(self, periods) -> list[Period]:
+        """The periods, out of ``periods``, that this event's span overlaps."""
+        return [period for period in periods if period.covers(self.start, self.span_end)]
+
+
+class EventLink(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links")
+    title = models.CharField(max_length=200)
+    url = models.URLField("URL", max_length=500)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class RelationKind(models.TextChoices):
+    RESPONSE_TO = "response_to", "in response to"
+    RETALIATION_FOR = "retaliation_for", "in retaliation for"
+    LED_TO = "led_to", "led to"
+    PART_OF = "part_of", "part of"
+
+
+class EventRelation(models.Model):
+    from_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_out")
+    kind = models.CharField(max_length=20, choices=RelationKind.choices)
+    to_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_in")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_event", "kind", "to_event"],
+                name="unique_event_relation",
+                violation_error_message="These two events are already related this way.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_event=F("to_event")),
+                name="event_relation_not_to_itself",
+                violation_error_message="An event cannot be related to itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_event} — {self.get_kind_display()} — {self.to_event}"
+
+
+class Citation(models.Model):
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="citations")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+    quote = models.CharField(
+        "quotation",
+        max_length=300,
+        help_text="The essay's exact words (at most 300 characters) that cite the event.",
+    )
+    note = models.TextField(
+        blank=True, help_text="How a vague wording was resolved, or other context."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["essay__published", "essay__title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["essay", "event"],
+                name="one_citation_per_essay_and_event",
+                violation_error_message="This essay already cites this event.",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("quote")), 0),
+                name="citation_quote_not_empty",
+                violation_error_message="The quotation cannot be empty.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.essay} cites {self.event}"
+
+    def clean(self):
+        self.quote = " ".join((self.quote or "").split())
+        if not self.quote:
+            raise ValidationError({"quote": "The quotation cannot be empty."})

@@ -1,0 +1,37 @@
+import markdown as markdown_lib
+import nh3
+from django import template
+from django.utils.safestring import mark_safe
+
+from timeline import dates
+
+register = template.Library()
+
+ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br"}
+
+
+@register.filter
+def markdown(text: str) -> str:
+    """Editor-written Markdown as HTML, sanitised to an allow-list (no scripts, no javascript:)."""
+    html = markdown_lib.markdown(text or "", output_format="html")
+    return mark_safe(
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes={"a": {"href", "title"}},
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer",
+        )
+    )
+
+
+@register.filter
+def partial_iso(value, precision: str) -> str:
+    """A machine-readable date for <time datetime>: "2011", "2011-02" or "2011-02-05"."""
+    return dates.to_partial_text(value, precision) if value else ""
+
+
+@register.filter
+def pluralize_count(count: int, noun: str) -> str:
+    """3, "essay" → "3 essays"."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
