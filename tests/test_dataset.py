@@ -1,0 +1,94 @@
+"""The curated dataset as shipped: loads cleanly and holds what readers come for."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+
+from timeline import dates
+from timeline.models import Citation, Essay, Event, Period, Theme
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def curated(db):
+    call_command("load_timeline", stdout=io.StringIO())
+
+
+def test_every_event_has_a_theme_and_a_valid_date(curated):
+    events = Event.objects.prefetch_related("themes")
+    assert 45 <= events.count() <= 70
+    for event in events:
+        assert event.themes.exists(), event.slug
+        assert event.main_theme in event.themes.all(), event.slug
+        assert dates.is_consistent(event.start, event.start_precision), event.slug
+        assert datetime.date(1987, 1, 1) <= event.start <= datetime.date(2026, 12, 31), event.slug
+        if event.end:
+            assert event.end >= event.start, event.slug
+
+
+def test_every_essay_cites_at_least_three_events(curated):
+    assert Essay.objects.count() == 5
+    for essay in Essay.objects.all():
+        assert essay.citations.count() >= 3, essay.slug
+
+
+@pytest.mark.parametrize(
+    ("slug", "date_text"),
+    [
+        ("new-start-enters-into-force", "5 Feb 2011"),
+        ("magnitsky-act", "14 Dec 2012"),
+        ("russia-expels-usaid", "18 Sep 2012"),
+        ("blinken-lavrov-reykjavik", "19 May 2021"),
+    ],
+)
+def test_headline_events_have_their_known_dates(curated, slug, date_text):
+    event = Event.objects.get(slug=slug)
+    assert event.date_display == date_text
+    assert event.citations.exists()
+
+
+def test_essay_metadata_records_what_is_uncertain(curated):
+    valdai = Essay.objects.get(text_filename="001_6d9a5feafda786b2.txt")
+    assert valdai.author_list == []
+    assert valdai.published_inferred
+    assert valdai.published_display == "2011 (inferred)"
+    weitz = Essay.objects.get(text_filename="000_38261fa63d6ae531.txt")
+    assert weitz.author_list == ["Richard Weitz"]
+    assert (weitz.published, weitz.published_inferred) == (datetime.date(2013, 2, 28), False)
+    trenin = Essay.objects.get(text_filename="002_bcd53b189e1c708e.txt")
+    assert trenin.title_descriptive
+
+
+def test_quotations_are_short_and_periods_cover_1987_to_2026(curated):
+    assert all(0 < len(quote) <= 300 for quote in Citation.objects.values_list("quote", flat=True))
+    periods = list(Period.objects.order_by("start"))
+    assert 5 <= len(periods) <= 8
+    assert periods[0].start <= datetime.date(1987, 1, 1)
+    assert periods[-1].end >= datetime.date(2026, 2, 5)
+    for earlier, later in zip(periods, periods[1:], strict=False):
+        assert later.start == earlier.end + datetime.timedelta(days=1), later.slug
+    assert 8 <= Theme.objects.count() <= 12
+
+
+def test_new_start_spans_its_extension_and_expiry(curated):
+    assert Event.objects.filter(start=datetime.date(2021, 2, 3)).exists()
+    assert Event.objects.filter(start=datetime.date(2026, 2, 5)).exists()
+
+
+def contrast_with_white(colour: str) -> float:
+    def channel(value: int) -> float:
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+    return 1.05 / (luminance + 0.05)
+
+
+def test_theme_colours_keep_text_readable(curated):
+    for theme in Theme.objects.all():
+        assert contrast_with_white(theme.colour) >= 4.5, theme.slug
+        assert theme.description, theme.slug
