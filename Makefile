@@ -8,13 +8,14 @@ BASE_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/$(PYTHON_VERSION)/
 VENV := .venv
 PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
+TIMELINEJS := tests/browser/timelinejs
 
-.PHONY: run test setup venv migrate data lint check-browser diagram screenshot clean
+.PHONY: run test setup venv migrate data lint check-browser timelinejs diagram screenshot clean
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: venv lint check-browser
+test: venv lint check-browser timelinejs
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: venv migrate data
@@ -40,6 +41,17 @@ lint: venv
 
 check-browser:
 	@test -x $(CHROMIUM) || echo "Note: no Chromium at $(CHROMIUM), so the browser tests will be skipped. Install it with 'sudo apt-get install chromium' (Debian/Ubuntu), or set CHROMIUM=/path/to/chromium."
+
+# TimelineJS3 from npm (package-lock.json) for the browser test that replays the TimelineJS
+# export; installed once. Without npm that test is skipped, except under CI where it fails.
+timelinejs:
+	@if [ ! -d $(TIMELINEJS)/node_modules ]; then \
+	  if command -v npm >/dev/null 2>&1; then \
+	    npm ci --prefix $(TIMELINEJS) --no-audit --no-fund; \
+	  else \
+	    echo "Note: npm not found, so the TimelineJS browser test will be skipped. Install Node.js 20+ with npm ('sudo apt-get install nodejs npm', or https://nodejs.org), then run 'make timelinejs'."; \
+	  fi; \
+	fi
 
 # The data model diagram shown in the README.
 diagram: venv

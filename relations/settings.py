@@ -5,6 +5,7 @@ switches on production hardening and then requires ``DJANGO_SECRET_KEY``.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -28,6 +29,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_flag("DJANGO_DEBUG", True)
 # Plain HTTP on loopback for benchmarks and local checks of the production settings.
 HTTPS = env_flag("DJANGO_HTTPS", True)
+# Behind a reverse proxy that sets X-Forwarded-Proto and appends to X-Forwarded-For.
+BEHIND_PROXY = env_flag("DJANGO_BEHIND_PROXY", False)
 
 _DEV_SECRET_KEY = "django-insecure-local-development-only"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "" if not DEBUG else _DEV_SECRET_KEY)
@@ -51,6 +54,8 @@ INSTALLED_APPS = [
     "django_extensions",
     "django_filters",
     "django_htmx",
+    "simple_history",
+    "axes",
     "timeline",
 ]
 
@@ -65,6 +70,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Records the signed-in editor as the author of each historical record.
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "relations.urls"
@@ -108,6 +117,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account and address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Brute-force protection of the admin login (django-axes): after AXES_FAILURE_LIMIT failed
+# attempts for one account from one address, that pair is refused, even with the right
+# password, until AXES_COOLOFF_TIME has passed since the last failure.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_CLIENT_IP_CALLABLE = "relations.client_address.client_address"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -124,7 +149,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -165,7 +190,7 @@ if not DEBUG and HTTPS:
     # The __Host- prefix binds the cookies to this exact host over HTTPS.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
-    if env_flag("DJANGO_BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 

@@ -1,8 +1,21 @@
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import CitationFactory, EssayFactory, EventFactory, PeriodFactory, ThemeFactory
+
+# Property-based tests: enough examples to find edge cases, few enough to keep the suite fast.
+# No deadline: a request's time varies with the machine. The database fixtures they share are
+# only read, so running many examples on one function-scoped fixture is fine.
+hypothesis_settings.register_profile(
+    "timeline",
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.load_profile("timeline")
 
 
 @pytest.fixture

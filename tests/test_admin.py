@@ -44,6 +44,7 @@ def test_editor_gets_a_clear_message_for_an_end_before_the_start(admin_client, s
         "end_precision": "day",
         "aliases": "",
         "discussion_prompt": "",
+        "loaded_version": event.version,
     }
     for prefix in ("citations", "links", "relations_out"):
         data.update(
@@ -75,6 +76,7 @@ def test_saving_in_admin_keeps_main_theme_among_themes(admin_client, small_timel
         "start_precision": "day",
         "end": "",
         "end_precision": "",
+        "loaded_version": event.version,
     }
     for prefix in ("citations", "links", "relations_out"):
         data.update(

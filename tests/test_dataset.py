@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import itertools
 
 import pytest
 from django.core.management import call_command
@@ -68,7 +69,7 @@ def test_quotations_are_short_and_periods_cover_1987_to_2026(curated):
     assert 5 <= len(periods) <= 8
     assert periods[0].start <= datetime.date(1987, 1, 1)
     assert periods[-1].end >= datetime.date(2026, 2, 5)
-    for earlier, later in zip(periods, periods[1:], strict=False):
+    for earlier, later in itertools.pairwise(periods):
         assert later.start == earlier.end + datetime.timedelta(days=1), later.slug
     assert 8 <= Theme.objects.count() <= 12
 

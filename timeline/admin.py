@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 
+from . import admin_imports
+from .editing import EventAdminForm, HistoryAdmin
 from .models import Citation, Essay, Event, EventLink, EventRelation, Period, Theme
 
 
@@ -63,7 +66,7 @@ class EventRelationInline(admin.TabularInline):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(HistoryAdmin):
     list_display = ["name", "swatch", "slug", "position", "event_count"]
     list_editable = ["position"]
     search_fields = ["name", "description"]
@@ -87,7 +90,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(HistoryAdmin):
     list_display = ["name", "start", "end"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -95,7 +98,8 @@ class PeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(HistoryAdmin):
+    form = EventAdminForm
     list_display = ["title", "date", "stance", "theme_list", "citation_count"]
     list_filter = ["themes", PeriodFilter, "stance", EssayFilter, "start_precision", "approximate"]
     search_fields = ["title", "slug", "summary", "aliases", "citations__quote"]
@@ -104,7 +108,20 @@ class EventAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [EventCitationInline, EventLinkInline, EventRelationInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "stance", "main_theme", "themes"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "summary",
+                    "stance",
+                    "main_theme",
+                    "themes",
+                    "loaded_version",  # hidden: the version the editor saw
+                ]
+            },
+        ),
         (
             "Date",
             {
@@ -137,14 +154,29 @@ class EventAdmin(admin.ModelAdmin):
     def citation_count(self, event):
         return event.citation_total
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # The main theme is always one of the event's themes.
-        form.instance.themes.add(form.instance.main_theme)
+    # Importing from CSV or TimelineJS; the changelist's "Import" button comes from
+    # templates/admin/timeline/event/change_list.html.
+    def get_urls(self):
+        extra = {"model_admin": self}
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(admin_imports.upload),
+                extra,
+                name="timeline_event_import",
+            ),
+            path(
+                "import/confirm/",
+                self.admin_site.admin_view(admin_imports.confirm),
+                extra,
+                name="timeline_event_import_confirm",
+            ),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(Essay)
-class EssayAdmin(admin.ModelAdmin):
+class EssayAdmin(HistoryAdmin):
     list_display = ["title", "authors_display", "publisher", "published_display", "cited_events"]
     list_filter = ["publisher", "published_inferred"]
     search_fields = ["title", "authors", "publisher", "abstract"]
@@ -185,7 +217,7 @@ class EssayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(HistoryAdmin):
     list_display = ["event", "essay", "quote_excerpt"]
     list_filter = ["essay"]
     list_select_related = ["event", "essay"]

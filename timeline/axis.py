@@ -232,7 +232,8 @@ def build_axis(events, periods, first_day, last_day, url_for, counts_by_year=Non
                 year=year,
                 x=x(datetime.date(year, 1, 1)),
                 url=url_for(**{"from": str(year), "to": str(year), "period": None}),
-                labelled=year % step == 0 and year < last_year,
+                # Labels at the very edges would be cut in half.
+                labelled=year % step == 0 and 12 <= x(datetime.date(year, 1, 1)) <= WIDTH - 12,
             )
         )
 

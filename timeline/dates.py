@@ -13,6 +13,15 @@ YEAR = "year"
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
+# The years a date on the timeline may fall in: wider than any event of the relationship,
+# narrow enough to catch a typo ("9999", "0201") before it stretches the axis over millennia.
+FIRST_YEAR, LAST_YEAR = 1700, 2100
+OUT_OF_RANGE = f"Enter a date between {FIRST_YEAR} and {LAST_YEAR}."
+
+
+def in_range(value: datetime.date) -> bool:
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
 
 class PartialDateError(ValueError):
     """A text that is not a year, a year-month or a full date."""

@@ -72,6 +72,15 @@ class PartialDateField(forms.CharField):
                 "“%(value)s” is not a year (2012) or a date (2012-05-07), so it was ignored.",
                 params={"value": shorten(value)},
             ) from None
+        if not dates.in_range(first_day):
+            raise forms.ValidationError(
+                "“%(value)s” is outside the years %(first)s–%(last)s, so it was ignored.",
+                params={
+                    "value": shorten(value),
+                    "first": dates.FIRST_YEAR,
+                    "last": dates.LAST_YEAR,
+                },
+            )
         return first_day, dates.last_day_covered(first_day, precision)
 
 

@@ -5,6 +5,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from . import dates
 
@@ -49,6 +50,11 @@ class Theme(models.Model):
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
 
+    # Every save is kept with who and when (django-simple-history). The loader's source_hash
+    # stays out of it: a revert keeps the current hash, so it counts as an editor's correction
+    # that later loads leave alone. updated_at stays out too: each record has its own date.
+    history = HistoricalRecords(excluded_fields=["source_hash"])
+
     class Meta:
         ordering = ["position", "name"]
 
@@ -73,6 +79,7 @@ class Period(models.Model):
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = PeriodQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["source_hash"])
 
     class Meta:
         ordering = ["start"]
@@ -91,8 +98,15 @@ class Period(models.Model):
         return f"{reverse('timeline:index')}?period={self.slug}"
 
     def clean(self):
+        errors = {
+            name: dates.OUT_OF_RANGE
+            for name in ("start", "end")
+            if getattr(self, name) and not dates.in_range(getattr(self, name))
+        }
         if self.start and self.end and self.end < self.start:
-            raise ValidationError({"end": "A period cannot end before it starts."})
+            errors["end"] = "A period cannot end before it starts."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def span_text(self):
@@ -140,6 +154,8 @@ class Essay(models.Model):
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords(excluded_fields=["source_hash", "updated_at"])
+
     class Meta:
         ordering = ["published", "title"]
         constraints = [
@@ -170,6 +186,14 @@ class Essay(models.Model):
         if not names:
             return "Author not named"
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    @property
+    def short_label(self) -> str:
+        """ "Richard Weitz 2013": a column heading for grids. Full names, since which part
+        is the family name differs between naming traditions."""
+        names = self.author_list
+        who = names[0] if names else self.publisher.split(",")[0].split("(")[0].strip()
+        return f"{who or 'Unknown'} {self.published.year}"
 
     @property
     def published_display(self) -> str:
@@ -261,10 +285,21 @@ class Event(models.Model):
     discussion_prompt = models.TextField(
         blank=True, help_text="An open question for a class, shown on the event's slide."
     )
+    synthetic = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Made by generate_events for measuring; removed by its --delete.",
+    )
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by every save; an editor's form remembers the version it showed, so a save
+    # over someone else's newer one is refused (timeline.editing.EventAdminForm).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["source_hash", "updated_at", "version"], m2m_fields=["themes"]
+    )
 
     class Meta:
         ordering = ["start", "span_end", "title"]
@@ -298,13 +333,23 @@ class Event(models.Model):
             update_fields
         ):
             kwargs["update_fields"] = {*update_fields, "span_end"}
+        if not self._state.adding:
+            # Incremented in the database, so two concurrent saves never share a version;
+            # Django reads the new value back (RETURNING).
+            self.version = F("version") + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("timeline:event_detail", args=[self.slug])
 
     def clean(self):
-        errors = {}
+        errors = {
+            name: dates.OUT_OF_RANGE
+            for name in ("start", "end")
+            if getattr(self, name) and not dates.in_range(getattr(self, name))
+        }
         if self.start and not dates.is_consistent(self.start, self.start_precision):
             errors["start"] = PRECISION_MESSAGE
         if self.end:
@@ -404,6 +449,8 @@ class Citation(models.Model):
         blank=True, help_text="How a vague wording was resolved, or other context."
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["essay__published", "essay__title"]

@@ -1,15 +1,25 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "timeline"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
+    path("present/", views.present, name="present"),
+    path("handout/", views.handout, name="handout"),
     path("essays/", views.essay_list, name="essay_list"),
+    path("essays/compare/", views.essay_compare, name="essay_compare"),
+    path("essays/matrix/", views.essay_matrix, name="essay_matrix"),
     path("essays/<slug:slug>/", views.essay_detail, name="essay_detail"),
     path("export/events.json", views.export_events_json, name="export_events_json"),
+    path("export/events.csv", exports.export_events_csv, name="export_events_csv"),
+    path("export/citations.csv", exports.export_citations_csv, name="export_citations_csv"),
+    path("export/events.ics", exports.export_events_ics, name="export_events_ics"),
+    path("export/timelinejs.json", exports.export_timelinejs, name="export_timelinejs"),
+    path("export/essays.bib", exports.export_essays_bibtex, name="export_essays_bibtex"),
+    path("export/essays.csl.json", exports.export_essays_csl, name="export_essays_csl"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

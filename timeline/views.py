@@ -2,14 +2,14 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from .axis import MAX_MARKS, build_axis
-from .filters import EventFilter, TimelineChoices
+from .filters import EventFilter, TimelineChoices, shorten
 from .models import Citation, Essay, Event, EventRelation, Period
 
 PAGE_SIZE = 100
@@ -31,8 +31,9 @@ def render_for_target(request, template, context, partials):
     return response
 
 
-def timeline_url(query, **changes):
-    """The timeline URL for ``query`` (a QueryDict) with some parameters set or removed."""
+def timeline_url(query, path=None, **changes):
+    """``path`` (the timeline by default) with the filters of ``query`` (a QueryDict), some
+    parameters set or removed."""
     params = query.copy()
     params.pop("page", None)
     for name, value in changes.items():
@@ -40,7 +41,7 @@ def timeline_url(query, **changes):
         if value is not None:
             params[name] = value
     encoded = params.urlencode()
-    return reverse("timeline:index") + (f"?{encoded}" if encoded else "")
+    return (path or reverse("timeline:index")) + (f"?{encoded}" if encoded else "")
 
 
 def without_value(query, name, value):
@@ -97,16 +98,11 @@ def summary_text(filterset, summary) -> str:
     return " · ".join(parts)
 
 
-def axis_for(filterset, events, summary, query):
-    first_day, last_day = filterset.date_bounds()
-    first_day = first_day or summary["first"]
-    last_day = last_day or summary["last"]
+def draw_axis(events, periods, first_day, last_day, url_for, colour_of=None):
+    """The axis for ``events`` (a queryset); ``colour_of(event values)`` overrides the theme
+    colour of each mark."""
     if first_day is None or last_day is None:
         return None
-
-    def url_for(**changes):
-        return timeline_url(query, **changes)
-
     drawn = list(
         events.order_by("start").values(
             "slug",
@@ -123,9 +119,11 @@ def axis_for(filterset, events, summary, query):
     )
     for event in drawn:
         event["url"] = reverse("timeline:event_detail", args=[event["slug"]])
+        if colour_of:
+            event["main_theme__colour"] = colour_of(event)
     axis = None
     if len(drawn) <= MAX_MARKS:
-        axis = build_axis(drawn, filterset.choices.periods, first_day, last_day, url_for)
+        axis = build_axis(drawn, periods, first_day, last_day, url_for)
     if axis is None:
         counts = dict(
             events.order_by()
@@ -134,8 +132,23 @@ def axis_for(filterset, events, summary, query):
             .annotate(total=Count("pk"))
             .values_list("year", "total")
         )
-        axis = build_axis([], filterset.choices.periods, first_day, last_day, url_for, counts)
+        axis = build_axis([], periods, first_day, last_day, url_for, counts)
     return axis
+
+
+def axis_for(filterset, events, summary, query):
+    first_day, last_day = filterset.date_bounds()
+
+    def url_for(**changes):
+        return timeline_url(query, **changes)
+
+    return draw_axis(
+        events,
+        filterset.choices.periods,
+        first_day or summary["first"],
+        last_day or summary["last"],
+        url_for,
+    )
 
 
 @require_safe
@@ -192,15 +205,140 @@ def essay_list(request):
     return render(request, "timeline/essay_list.html", {"essays": essays})
 
 
+def essay_timeline_url(essay):
+    """Links on an essay's axis keep the timeline filtered to the essay."""
+    query = QueryDict(mutable=True)
+    query["essay"] = essay.slug
+
+    def url_for(**changes):
+        return timeline_url(query, **changes)
+
+    return url_for
+
+
 @require_safe
 def essay_detail(request, slug):
     essay = get_object_or_404(Essay, slug=slug)
-    citations = (
+    citations = list(
         Citation.objects.filter(essay=essay)
         .select_related("event", "event__main_theme")
         .order_by("event__start", "event__span_end")
     )
-    return render(request, "timeline/essay_detail.html", {"essay": essay, "citations": citations})
+    events = Event.objects.cited_by(essay)
+    axis = None
+    if citations:
+        axis = draw_axis(
+            events,
+            list(Period.objects.all()),
+            citations[0].event.start,
+            max(citation.event.span_end for citation in citations),
+            essay_timeline_url(essay),
+        )
+    return render(
+        request,
+        "timeline/essay_detail.html",
+        {"essay": essay, "citations": citations, "axis": axis},
+    )
+
+
+COMPARE_COLOURS = {"a": "#1f5fa8", "b": "#a3400b", "both": "#5b2a86"}
+
+
+@require_safe
+def essay_compare(request):
+    essays = list(Essay.objects.all())
+    by_slug = {essay.slug: essay for essay in essays}
+    notices = []
+    chosen = {}
+    for side in ("a", "b"):
+        slug = request.GET.get(side, "")
+        chosen[side] = by_slug.get(slug)
+        if slug and chosen[side] is None:
+            notices.append(f"There is no essay “{shorten(slug)}”; choose one from the list.")
+    if chosen["a"] and chosen["a"] == chosen["b"]:
+        notices.append("Choose two different essays to compare.")
+        chosen["b"] = None
+    rows, axis, counts = [], None, {}
+    if chosen["a"] and chosen["b"]:
+        sides = {chosen["a"].pk: "a", chosen["b"].pk: "b"}
+        by_event = {}
+        for citation in Citation.objects.filter(essay__in=list(sides)).select_related(
+            "event", "event__main_theme"
+        ):
+            row = by_event.setdefault(citation.event_id, {"event": citation.event})
+            row[sides[citation.essay_id]] = citation
+        rows = sorted(
+            by_event.values(),
+            key=lambda row: (row["event"].start, row["event"].span_end, row["event"].title),
+        )
+        for row in rows:
+            row["side"] = "both" if "a" in row and "b" in row else ("a" if "a" in row else "b")
+            counts[row["side"]] = counts.get(row["side"], 0) + 1
+        side_of = {row["event"].slug: row["side"] for row in rows}
+        if rows:
+            axis = draw_axis(
+                Event.objects.filter(pk__in=list(by_event)),
+                list(Period.objects.all()),
+                rows[0]["event"].start,
+                max(row["event"].span_end for row in rows),
+                lambda **changes: timeline_url(QueryDict(), **changes),
+                colour_of=lambda event: COMPARE_COLOURS[side_of[event["slug"]]],
+            )
+    return render(
+        request,
+        "timeline/essay_compare.html",
+        {
+            "essays": essays,
+            "a": chosen["a"],
+            "b": chosen["b"],
+            "rows": rows,
+            "axis": axis,
+            "counts": counts,
+            "notices": notices,
+            "colours": COMPARE_COLOURS,
+        },
+    )
+
+
+MATRIX_PAGE_SIZE = 100
+
+
+@require_safe
+def essay_matrix(request):
+    choices = TimelineChoices.load()
+    queryset = Event.objects.prefetch_related(
+        Prefetch("citations", queryset=Citation.objects.only("id", "essay_id", "event_id", "quote"))
+    ).order_by("start", "span_end", "title")
+    filterset = EventFilter(request.GET, queryset=queryset, choices=choices)
+    summary = filterset.summary()
+    paginator = Paginator(filterset.qs, MATRIX_PAGE_SIZE)
+    paginator.count = summary["total"]
+    page = paginator.get_page(request.GET.get("page"))
+    rows = []
+    for event in page:
+        cited = {citation.essay_id: citation for citation in event.citations.all()}
+        rows.append((event, [(essay, cited.get(essay.pk)) for essay in choices.essays]))
+    path = reverse("timeline:essay_matrix")
+    return render(
+        request,
+        "timeline/essay_matrix.html",
+        {
+            "filterset": filterset,
+            "choices": choices,
+            "values": filterset.values,
+            "notices": filterset.notices,
+            "summary_text": summary_text(filterset, summary),
+            "rows": rows,
+            "page": page,
+            "previous_url": timeline_url(request.GET, path, page=str(page.number - 1))
+            if page.has_previous()
+            else None,
+            "next_url": timeline_url(request.GET, path, page=str(page.number + 1))
+            if page.has_next()
+            else None,
+            "timeline_link": timeline_url(request.GET),
+        },
+    )
 
 
 @require_safe
@@ -255,3 +393,97 @@ def healthz(request):
 @require_safe
 def robots_txt(request):
     return HttpResponse("User-agent: *\nDisallow: /admin/\n", content_type="text/plain")
+
+
+def event_page_queryset():
+    """Everything a full event view shows: themes, citations with essays, relations."""
+    return Event.objects.select_related("main_theme").prefetch_related(
+        "themes",
+        Prefetch("citations", queryset=Citation.objects.select_related("essay")),
+        Prefetch("relations_out", queryset=EventRelation.objects.select_related("to_event")),
+        Prefetch("relations_in", queryset=EventRelation.objects.select_related("from_event")),
+    )
+
+
+def slide_number(text, total) -> int:
+    """The requested slide, kept within 1..total (a bad number shows the first slide)."""
+    try:
+        number = int(text)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), max(total, 1))
+
+
+@require_safe
+def present(request):
+    choices = TimelineChoices.load()
+    filterset = EventFilter(request.GET, queryset=event_page_queryset(), choices=choices)
+    events = filterset.qs.order_by("start", "span_end", "title")
+    summary = filterset.summary()
+    total = summary["total"]
+    number = slide_number(request.GET.get("slide"), total)
+    event = events[number - 1] if total else None
+
+    def slide_url(n):
+        return timeline_url(request.GET, reverse("timeline:present"), slide=str(n))
+
+    context = {
+        "filterset": filterset,
+        "notices": filterset.notices,
+        "summary": summary,
+        "summary_text": summary_text(filterset, summary),
+        "total": total,
+        "number": number,
+        "event": event,
+        "periods": event.periods_from(choices.periods) if event else [],
+    }
+    if event:
+        first, last = summary["first"], summary["last"]
+        span = max((last - first).days, 1)
+        context.update(
+            progress=round((event.start - first).days / span * 1000, 1),
+            first_year=first.year,
+            last_year=last.year,
+            first_url=slide_url(1),
+            previous_url=slide_url(number - 1) if number > 1 else None,
+            next_url=slide_url(number + 1) if number < total else None,
+            last_url=slide_url(total),
+            exit_url=timeline_url(
+                request.GET,
+                slide=None,
+                page=str((number - 1) // PAGE_SIZE + 1) if number > PAGE_SIZE else None,
+            )
+            + f"#event-{event.slug}",
+        )
+    else:
+        context["exit_url"] = timeline_url(request.GET, slide=None)
+    return render_for_target(request, "timeline/present.html", context, {"slide": "slide"})
+
+
+HANDOUT_LIMIT = 300
+
+
+@require_safe
+def handout(request):
+    choices = TimelineChoices.load()
+    filterset = EventFilter(request.GET, queryset=event_page_queryset(), choices=choices)
+    summary = filterset.summary()
+    events = list(filterset.qs.order_by("start", "span_end", "title")[:HANDOUT_LIMIT])
+    essays = sorted(
+        {citation.essay for event in events for citation in event.citations.all()},
+        key=lambda essay: (essay.published, essay.title),
+    )
+    return render(
+        request,
+        "timeline/handout.html",
+        {
+            "events": events,
+            "essays": essays,
+            "summary": summary,
+            "summary_text": summary_text(filterset, summary),
+            "notices": filterset.notices,
+            "truncated": summary["total"] > HANDOUT_LIMIT,
+            "limit": HANDOUT_LIMIT,
+            "timeline_link": timeline_url(request.GET),
+        },
+    )

@@ -1,3 +1,5 @@
+import re
+
 import markdown as markdown_lib
 import nh3
 from django import template
@@ -35,3 +37,15 @@ def partial_iso(value, precision: str) -> str:
 def pluralize_count(count: int, noun: str) -> str:
     """3, "essay" → "3 essays"."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]”\"'])[.!?](?=\s+[A-Z“\"])")
+
+
+@register.filter
+def first_sentence(text: str) -> str:
+    """The first sentence of a summary, for one-line lists. A full stop after a capital
+    ("U.S.") does not end a sentence."""
+    plain = " ".join((text or "").split())
+    match = SENTENCE_END.search(plain)
+    return plain[: match.end()] if match else plain

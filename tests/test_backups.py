@@ -1,0 +1,234 @@
+"""Backups while the site runs, restores, and the portable JSON dump that moves the whole
+site (history included) to a fresh database, SQLite or PostgreSQL.
+
+Each database here is a real one in its own process: a file for SQLite, and for PostgreSQL a
+uniquely named database (relations_sec_<pid>_…) on TEST_POSTGRES_URL, dropped afterwards.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+
+# What a restored site must have again, read through Django.
+SNAPSHOT = """
+import json, django
+django.setup()
+from django.apps import apps
+from django.contrib.auth.models import Group
+from timeline.models import Event
+counts = {
+    model._meta.label: model.objects.count()
+    for model in apps.get_models()
+    if model._meta.app_label in {"timeline", "auth", "admin"}
+    and model._meta.model_name != "permission"
+}
+history = [
+    [record.history_id, record.title, record.history_type,
+     record.history_user.username if record.history_user else None,
+     sorted(row.theme.slug for row in record.themes.all())]
+    for record in Event.history.order_by("history_id")
+]
+group = Group.objects.get(name="timeline editors")
+print(json.dumps({
+    "counts": counts,
+    "history": history,
+    "editors": sorted(group.user_set.values_list("username", flat=True)),
+    "editor_permissions": sorted(group.permissions.values_list("codename", flat=True)),
+}))
+"""
+
+EDITS = """
+import django
+django.setup()
+from django.contrib.auth.models import Group, User
+from timeline.models import Event
+erin = User.objects.create_user("erin", password="violet-harbour-teaspoon-42", is_staff=True)
+erin.groups.add(Group.objects.get(name="timeline editors"))
+event = Event.objects.get(slug="magnitsky-act")
+event._history_user = erin
+event.title = "Magnitsky Act (edited)"
+event.save()
+"""
+
+
+def environment(database_url: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DATABASE_URL=database_url, DJANGO_SETTINGS_MODULE="relations.settings")
+    return env
+
+
+def manage(database_url: str, *args, stdin=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment(database_url),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+
+def python(database_url: str, code: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=BASE_DIR,
+        env=environment(database_url),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def snapshot(database_url: str) -> dict:
+    return json.loads(python(database_url, SNAPSHOT).splitlines()[-1])
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="module")
+def site_template(tmp_path_factory) -> Path:
+    """A SQLite site with the curated dataset, an editor and one edit of theirs."""
+    path = tmp_path_factory.mktemp("template") / "site.sqlite3"
+    ok(manage(sqlite_url(path), "migrate", "--no-input", "-v0"))
+    ok(manage(sqlite_url(path), "load_timeline"))
+    python(sqlite_url(path), EDITS)
+    return path
+
+
+@pytest.fixture
+def site(site_template, tmp_path) -> Path:
+    path = tmp_path / "site.sqlite3"
+    shutil.copy(site_template, path)
+    return path
+
+
+def test_sqlite_backup_while_a_write_is_under_way_holds_only_committed_data(site, tmp_path):
+    before = snapshot(sqlite_url(site))
+    # A writer in the middle of a transaction, as the running site would be.
+    writer = sqlite3.connect(site)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("UPDATE timeline_event SET title = 'half-done'")
+    copy = tmp_path / "copy.sqlite3"
+    try:
+        assert "Backed up to" in ok(manage(sqlite_url(site), "backup", str(copy)))
+    finally:
+        writer.rollback()
+        writer.close()
+    assert snapshot(sqlite_url(copy)) == before
+
+
+def test_restore_puts_the_backup_back(site, tmp_path):
+    before = snapshot(sqlite_url(site))
+    copy = tmp_path / "copy.sqlite3"
+    ok(manage(sqlite_url(site), "backup", str(copy)))
+    python(
+        sqlite_url(site),
+        "import django; django.setup(); from timeline.models import Event; "
+        "Event.objects.filter(slug__startswith='n').delete()",
+    )
+    assert snapshot(sqlite_url(site)) != before
+
+    refused = manage(sqlite_url(site), "restore", str(copy), stdin="no\n")
+    assert refused.returncode != 0
+    assert "nothing was changed" in refused.stderr
+    ok(manage(sqlite_url(site), "restore", str(copy), "--no-input"))
+    assert snapshot(sqlite_url(site)) == before
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup_of_this_site(site, tmp_path):
+    before = snapshot(sqlite_url(site))
+    stranger = tmp_path / "other.sqlite3"
+    sqlite3.connect(stranger).execute("CREATE TABLE notes (text)").connection.close()
+    result = manage(sqlite_url(site), "restore", str(stranger), "--no-input")
+    assert result.returncode != 0
+    assert "is not a copy of this site's database" in result.stderr
+    not_sqlite = tmp_path / "dump.json"
+    not_sqlite.write_text("[]")
+    result = manage(sqlite_url(site), "restore", str(not_sqlite), "--no-input")
+    assert "is not a SQLite database" in result.stderr
+    assert snapshot(sqlite_url(site)) == before
+
+
+def test_backup_never_overwrites_a_file(site, tmp_path):
+    existing = tmp_path / "existing.sqlite3"
+    existing.write_text("keep me")
+    result = manage(sqlite_url(site), "backup", str(existing))
+    assert result.returncode != 0
+    assert "already exists" in result.stderr
+    assert existing.read_text() == "keep me"
+
+
+def dump_and_load(source_url: str, target_url: str, dump: Path) -> None:
+    ok(manage(source_url, "dump_json", str(dump)))
+    ok(manage(target_url, "migrate", "--no-input", "-v0"))
+    ok(manage(target_url, "load_json", str(dump)))
+
+
+def test_json_dump_restores_the_whole_site_with_history_on_a_fresh_sqlite(site, tmp_path):
+    before = snapshot(sqlite_url(site))
+    assert before["history"][-1][1:4] == ["Magnitsky Act (edited)", "~", "erin"]
+    fresh = sqlite_url(tmp_path / "fresh.sqlite3")
+    dump_and_load(sqlite_url(site), fresh, tmp_path / "site.json")
+    assert snapshot(fresh) == before
+
+
+@pytest.fixture
+def postgres_database():
+    """A uniquely named PostgreSQL database, dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"relations_sec_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        server = psycopg.connect(f"{POSTGRES_URL}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        pytest.skip(f"no PostgreSQL at {POSTGRES_URL}: {error}")
+    with server:
+        server.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{POSTGRES_URL}/{name}"
+        finally:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.skipif(not shutil.which("pg_dump"), reason="needs pg_dump and pg_restore")
+def test_postgresql_takes_the_json_dump_and_backs_up_and_restores(
+    site, tmp_path, postgres_database
+):
+    before = snapshot(sqlite_url(site))
+    dump_and_load(sqlite_url(site), postgres_database, tmp_path / "site.json")
+    assert snapshot(postgres_database) == before
+
+    # Ids continue after the loaded ones: a new edit gets a new history record.
+    python(postgres_database, EDITS.replace('create_user("erin"', 'create_user("ann"'))
+    edited = snapshot(postgres_database)
+    assert edited["history"][-1][1:4] == ["Magnitsky Act (edited)", "~", "ann"]
+
+    copy = tmp_path / "site.dump"
+    ok(manage(postgres_database, "backup", str(copy)))
+    python(
+        postgres_database,
+        "import django; django.setup(); from timeline.models import Event; "
+        "Event.objects.all().delete()",
+    )
+    ok(manage(postgres_database, "restore", str(copy), "--no-input"))
+    assert snapshot(postgres_database) == edited

@@ -1,0 +1,425 @@
+"""The downloads, each read back by a real parser: csv, icalendar, bibtexparser, citeproc-py."""
+
+import csv
+import datetime
+import io
+import json
+import re
+
+import bibtexparser
+import pytest
+from bibtexparser.middlewares import LatexDecodingMiddleware, MonthIntMiddleware
+from citeproc import Citation as CslCitation
+from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc.source.json import CiteProcJSON
+from django.urls import reverse
+from icalendar import Calendar
+
+from tests.factories import CitationFactory, EssayFactory, EventFactory
+from timeline.models import Precision
+
+pytestmark = pytest.mark.django_db
+
+EXPORTS = [
+    "export_events_csv",
+    "export_citations_csv",
+    "export_events_ics",
+    "export_timelinejs",
+    "export_essays_bibtex",
+    "export_essays_csl",
+]
+
+
+def get(client, name, params=None):
+    response = client.get(reverse(f"timeline:{name}"), params or {})
+    assert response.status_code == 200
+    return response
+
+
+def csv_rows(response):
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+
+
+def calendar_events(response):
+    return {
+        str(entry["uid"]): entry for entry in Calendar.from_ical(response.content).walk("VEVENT")
+    }
+
+
+def bibtex_entries(response):
+    library = bibtexparser.parse_string(
+        response.content.decode(),
+        append_middleware=[MonthIntMiddleware(True), LatexDecodingMiddleware()],
+    )
+    assert library.failed_blocks == []
+    return {entry.key: entry for entry in library.entries}
+
+
+def csl_bibliography(items):
+    """The CSL-JSON items rendered as a reference list by citeproc-py."""
+    style = CitationStylesStyle("harvard-cite-them-right", validate=False)
+    bibliography = CitationStylesBibliography(style, CiteProcJSON(items), formatter.plain)
+    for item in items:
+        bibliography.register(CslCitation([CitationItem(item["id"])]))
+    return [str(entry) for entry in bibliography.bibliography()]
+
+
+# --- events.csv
+
+
+def test_events_csv_is_a_utf8_spreadsheet_with_partial_dates(client, small_timeline):
+    response = get(client, "export_events_csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="relations-timeline-events.csv"'
+    )
+    assert response.content.startswith("\ufeff".encode())  # spreadsheets then read UTF-8
+    rows = csv_rows(response)
+    assert list(rows[0]) == [
+        "slug",
+        "title",
+        "start",
+        "end",
+        "approximate",
+        "stance",
+        "themes",
+        "aliases",
+        "summary",
+        "discussion_prompt",
+        "url",
+    ]
+    by_slug = {row["slug"]: row for row in rows}
+    assert [row["slug"] for row in rows] == ["nunn-lugar", "new-start", "usaid", "magnitsky-act"]
+    assert (by_slug["nunn-lugar"]["start"], by_slug["nunn-lugar"]["end"]) == ("1992", "2013")
+    assert (by_slug["usaid"]["start"], by_slug["usaid"]["end"]) == ("2012-09", "")
+    assert by_slug["new-start"]["start"] == "2011-02-05"
+    assert by_slug["new-start"]["aliases"] == "Prague Treaty"
+    assert by_slug["new-start"]["approximate"] == "no"
+    assert by_slug["magnitsky-act"]["title"] == "Magnitsky Act"
+    assert by_slug["magnitsky-act"]["stance"] == "confrontation"
+    assert by_slug["magnitsky-act"]["url"] == "http://testserver/events/magnitsky-act/"
+    assert by_slug["nunn-lugar"]["title"] == "Nunn–Lugar umbrella agreement"
+
+
+def test_events_csv_lists_the_main_theme_first(client, small_timeline):
+    themes = small_timeline["themes"]
+    event = EventFactory(slug="sanctions", main_theme=themes["rights"], themes=[themes["arms"]])
+    rows = {row["slug"]: row for row in csv_rows(get(client, "export_events_csv"))}
+    assert rows[event.slug]["themes"] == "human-rights;arms-control"
+
+
+def test_events_csv_keeps_awkward_text_intact(client, small_timeline):
+    summary = 'He said "no", then: yes; commas, quotes\nand a second line — with ünïcödé.'
+    EventFactory(slug="awkward", summary=summary, aliases="One, two\nThree; four", approximate=True)
+    row = next(r for r in csv_rows(get(client, "export_events_csv")) if r["slug"] == "awkward")
+    assert row["summary"] == summary
+    assert row["aliases"].splitlines() == ["One, two", "Three; four"]
+    assert row["approximate"] == "yes"
+
+
+@pytest.mark.parametrize(
+    ("params", "slugs"),
+    [
+        ({"theme": "human-rights"}, ["usaid", "magnitsky-act"]),
+        ({"theme": ["arms-control", "human-rights"], "stance": "confrontation"}, None),
+        ({"period": "the-reset"}, ["nunn-lugar", "new-start"]),
+        ({"from": "2012-10", "to": "2013"}, ["nunn-lugar", "magnitsky-act"]),
+        ({"essay": "weitz"}, ["usaid", "magnitsky-act"]),
+        ({"stance": "confrontation"}, ["usaid", "magnitsky-act"]),
+        ({"q": "prague"}, ["new-start"]),
+        ({"theme": "no-such-theme"}, ["nunn-lugar", "new-start", "usaid", "magnitsky-act"]),
+    ],
+)
+def test_events_csv_selects_what_the_timeline_shows(client, small_timeline, params, slugs):
+    page = client.get(reverse("timeline:index"), params).content.decode()
+    shown = re.findall(r'data-event-slug="([^"]+)"', page)
+    if slugs is not None:
+        assert shown == slugs
+    assert [row["slug"] for row in csv_rows(get(client, "export_events_csv", params))] == shown
+
+
+# --- citations.csv
+
+
+def test_citations_csv_has_the_selected_events_citations(client, small_timeline):
+    response = get(client, "export_citations_csv")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="relations-timeline-citations.csv"'
+    )
+    rows = csv_rows(response)
+    assert list(rows[0]) == ["essay", "event", "quote", "note"]
+    assert [(row["essay"], row["event"]) for row in rows] == [
+        ("valdai", "new-start"),
+        ("weitz", "usaid"),
+        ("weitz", "magnitsky-act"),
+    ]
+    assert rows[2]["quote"] == "After Congress enacted the Act"
+    rows = csv_rows(get(client, "export_citations_csv", {"theme": "arms-control"}))
+    assert [(row["essay"], row["event"]) for row in rows] == [("valdai", "new-start")]
+
+
+# --- events.ics
+
+
+def test_calendar_has_all_day_events_spanning_what_is_known(client, small_timeline):
+    response = get(client, "export_events_ics")
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="relations-timeline.ics"'
+    entries = calendar_events(response)
+    assert set(entries) == {
+        "nunn-lugar@relations-timeline",
+        "new-start@relations-timeline",
+        "usaid@relations-timeline",
+        "magnitsky-act@relations-timeline",
+    }
+    day = entries["new-start@relations-timeline"]
+    assert day["dtstart"].params["VALUE"] == "DATE"
+    assert (day["dtstart"].dt, day["dtend"].dt) == (
+        datetime.date(2011, 2, 5),
+        datetime.date(2011, 2, 6),
+    )
+    assert str(day["summary"]) == "New START enters into force"
+    assert str(day["url"]) == "http://testserver/events/new-start/"
+    assert "http://testserver/events/new-start/" in str(day["description"])
+    assert small_timeline["events"]["new_start"].summary in str(day["description"])
+    assert [str(c) for c in day["categories"].cats] == ["Arms control"]
+    assert "known to the" not in str(day["description"])
+
+    month = entries["usaid@relations-timeline"]
+    assert (month["dtstart"].dt, month["dtend"].dt) == (
+        datetime.date(2012, 9, 1),
+        datetime.date(2012, 10, 1),
+    )
+    assert "Date known to the month." in str(month["description"])
+
+    years = entries["nunn-lugar@relations-timeline"]
+    assert (years["dtstart"].dt, years["dtend"].dt) == (
+        datetime.date(1992, 1, 1),
+        datetime.date(2014, 1, 1),
+    )
+    assert "Dates known to the year." in str(years["description"])
+
+
+def test_calendar_says_how_each_end_of_a_mixed_range_is_known(client, small_timeline):
+    EventFactory(
+        slug="talks",
+        start=datetime.date(2013, 8, 1),
+        start_precision=Precision.MONTH,
+        end=datetime.date(2014, 6, 12),
+        end_precision=Precision.DAY,
+        approximate=True,
+    )
+    entry = calendar_events(get(client, "export_events_ics"))["talks@relations-timeline"]
+    assert (entry["dtstart"].dt, entry["dtend"].dt) == (
+        datetime.date(2013, 8, 1),
+        datetime.date(2014, 6, 13),
+    )
+    description = str(entry["description"])
+    assert "Start date known to the month." in description
+    assert "End date" not in description
+    assert "Approximate date." in description
+
+
+def test_calendar_uids_do_not_depend_on_the_host(client, small_timeline, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "timeline.example.org"]
+    first = calendar_events(get(client, "export_events_ics"))
+    response = client.get(reverse("timeline:export_events_ics"), HTTP_HOST="timeline.example.org")
+    second = calendar_events(response)
+    assert set(first) == set(second)
+    assert str(second["usaid@relations-timeline"]["url"]).startswith("http://timeline.example.org")
+
+
+def test_calendar_honours_the_filters(client, small_timeline):
+    entries = calendar_events(get(client, "export_events_ics", {"essay": "weitz"}))
+    assert set(entries) == {"usaid@relations-timeline", "magnitsky-act@relations-timeline"}
+
+
+# --- timelinejs.json
+
+
+def test_timelinejs_export_has_slides_to_the_known_precision(client, small_timeline):
+    response = get(client, "export_timelinejs")
+    data = json.loads(response.content)
+    assert data["title"]["text"]["headline"]
+    assert "4 events" in data["title"]["text"]["text"]
+    slides = {slide["unique_id"]: slide for slide in data["events"]}
+    assert list(slides) == ["nunn-lugar", "new-start", "usaid", "magnitsky-act"]
+    assert slides["new-start"]["start_date"] == {"year": 2011, "month": 2, "day": 5}
+    assert "end_date" not in slides["new-start"]
+    assert slides["usaid"]["start_date"] == {"year": 2012, "month": 9}
+    assert slides["nunn-lugar"]["start_date"] == {"year": 1992}
+    assert slides["nunn-lugar"]["end_date"] == {"year": 2013}
+    assert slides["nunn-lugar"]["display_date"] == "1992–2013"
+    assert slides["magnitsky-act"]["group"] == "Human rights"
+    assert slides["magnitsky-act"]["text"]["headline"] == "Magnitsky Act"
+    summary = small_timeline["events"]["magnitsky"].summary
+    assert slides["magnitsky-act"]["text"]["text"] == f"<p>{summary}</p>"
+    # The two periods the events fall in, as eras.
+    assert [era["text"]["headline"] for era in data["eras"]] == ["The reset", "Putin's return"]
+    assert data["eras"][0]["start_date"] == {"year": 2009, "month": 1, "day": 20}
+
+
+def test_timelinejs_export_honours_the_filters(client, small_timeline):
+    data = json.loads(get(client, "export_timelinejs", {"theme": "arms-control"}).content)
+    assert [slide["unique_id"] for slide in data["events"]] == ["nunn-lugar", "new-start"]
+    assert "2 events" in data["title"]["text"]["text"]
+    assert "?theme=arms-control" in data["title"]["text"]["text"]
+
+
+def test_timelinejs_export_escapes_headlines_and_sanitises_text(client, small_timeline):
+    EventFactory(slug="odd", title="<Cold> & War", summary="**Bold** <script>x()</script>")
+    data = json.loads(get(client, "export_timelinejs", {"q": "Cold"}).content)
+    slide = data["events"][0]
+    assert slide["text"]["headline"] == "&lt;Cold&gt; &amp; War"
+    assert "<strong>Bold</strong>" in slide["text"]["text"]
+    assert "<script>" not in slide["text"]["text"]
+
+
+# --- essays.bib
+
+
+def test_bibtex_has_every_essay_when_unfiltered(client, small_timeline):
+    uncited = EssayFactory(slug="uncited", title="Nobody cites me")
+    response = get(client, "export_essays_bibtex")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="relations-timeline-essays.bib"'
+    )
+    entries = bibtex_entries(response)
+    assert set(entries) == {"weitz", "valdai", uncited.slug}
+    weitz = entries["weitz"]
+    essay = small_timeline["essays"]["weitz"]
+    family = essay.authors.rsplit(" ", 1)[-1]
+    assert weitz.entry_type == "misc"
+    assert weitz["author"].startswith(f"{family}, ")
+    assert weitz["title"] == "Russia-US Relations under Obama: Round 2"
+    assert (weitz["year"], weitz["month"], weitz["date"]) == ("2013", 2, "2013-02-28")
+    assert weitz["howpublished"] == "Example Press"
+    assert "author" not in entries["valdai"].fields_dict  # the text names no author
+
+
+def test_bibtex_notes_inferred_dates_and_keeps_the_known_precision(client, small_timeline):
+    EssayFactory(
+        slug="inferred",
+        title="Costs & 100% of the _reset_",
+        authors="Dmitri Trenin; Lu, Han",
+        published=datetime.date(2014, 1, 1),
+        published_precision=Precision.YEAR,
+        published_inferred=True,
+        date_note="The text mentions events of late 2013.",
+    )
+    entry = bibtex_entries(get(client, "export_essays_bibtex"))["inferred"]
+    assert entry["title"] == "Costs & 100% of the _reset_"
+    assert entry["author"] == "Trenin, Dmitri and Lu, Han"
+    assert (entry["year"], entry["date"]) == ("2014", "2014")
+    assert "month" not in entry.fields_dict
+    assert entry["note"] == "Date inferred. The text mentions events of late 2013."
+
+
+def test_bibtex_keys_are_stable_and_filters_choose_the_citing_essays(client, small_timeline):
+    first = get(client, "export_essays_bibtex", {"theme": "human-rights"})
+    assert set(bibtex_entries(first)) == {"weitz"}
+    second = get(client, "export_essays_bibtex", {"theme": "human-rights"})
+    assert first.content == second.content
+    assert set(bibtex_entries(get(client, "export_essays_bibtex", {"q": "prague"}))) == {"valdai"}
+    assert bibtex_entries(get(client, "export_essays_bibtex", {"q": "zzz-nothing"})) == {}
+
+
+# --- essays.csl.json
+
+
+def test_csl_json_renders_as_a_bibliography(client, small_timeline):
+    EssayFactory(
+        slug="trenin",
+        title="U.S.-Russian relations: islands of cooperation",
+        title_descriptive=True,
+        authors="Dmitri Trenin",
+        publisher="Carnegie Moscow Center",
+        published=datetime.date(2014, 1, 1),
+        published_precision=Precision.MONTH,
+        url="https://carnegie.example/trenin",
+    )
+    response = get(client, "export_essays_csl")
+    assert response["Content-Type"].startswith("application/vnd.citationstyles.csl+json")
+    items = json.loads(response.content)
+    by_id = {item["id"]: item for item in items}
+    assert by_id["trenin"]["issued"] == {"date-parts": [[2014, 1]]}
+    assert by_id["trenin"]["author"] == [{"family": "Trenin", "given": "Dmitri"}]
+    assert by_id["trenin"]["URL"] == "https://carnegie.example/trenin"
+    assert by_id["trenin"]["note"] == "The text has no title; this one describes it."
+    assert by_id["weitz"]["issued"] == {"date-parts": [[2013, 2, 28]]}
+    assert by_id["weitz"]["publisher"] == "Example Press"
+    assert "author" not in by_id["valdai"]
+
+    references = csl_bibliography(items)
+    assert len(references) == 3
+    trenin = next(text for text in references if "islands of cooperation" in text)
+    assert trenin.startswith("Trenin, D. (2014)")
+    assert "Carnegie Moscow Center" in trenin
+    assert "https://carnegie.example/trenin" in trenin
+    assert any(text.startswith("No Pause for the Reset (2013)") for text in references)
+
+
+def test_csl_json_honours_the_filters_and_inferred_dates(client, small_timeline):
+    valdai = small_timeline["essays"]["valdai"]
+    valdai.published, valdai.published_precision = datetime.date(2011, 1, 1), Precision.YEAR
+    valdai.published_inferred, valdai.date_note = True, "Inferred from the text."
+    valdai.save()
+    items = json.loads(get(client, "export_essays_csl", {"theme": "arms-control"}).content)
+    assert [item["id"] for item in items] == ["valdai"]
+    assert items[0]["issued"] == {"date-parts": [[2011]]}
+    assert items[0]["note"] == "Date inferred. Inferred from the text."
+    [reference] = csl_bibliography(items)
+    assert "(2011)" in reference
+    assert "No Pause for the Reset" in reference
+
+
+# --- all exports
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "queries"),
+    [
+        ("export_events_csv", {}, 5),
+        ("export_events_csv", {"theme": "arms-control", "q": "treaty"}, 5),
+        ("export_citations_csv", {}, 4),
+        ("export_events_ics", {"stance": "confrontation"}, 5),
+        ("export_timelinejs", {}, 5),
+        ("export_essays_bibtex", {}, 3),
+        ("export_essays_bibtex", {"essay": "weitz"}, 4),
+        ("export_essays_csl", {"period": "the-reset"}, 4),
+    ],
+)
+def test_export_query_count_does_not_grow_with_the_data(
+    client, small_timeline, django_assert_num_queries, name, params, queries
+):
+    url = reverse(f"timeline:{name}")
+    with django_assert_num_queries(queries):
+        client.get(url, params)
+    arms = small_timeline["themes"]["arms"]
+    essay = small_timeline["essays"]["weitz"]
+    for event in EventFactory.create_batch(25, main_theme=arms, title="A treaty"):
+        CitationFactory(event=event, essay=essay)
+    with django_assert_num_queries(queries):
+        client.get(url, params)
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_exports_refuse_writes_and_shrug_off_bad_filters(client, small_timeline, name):
+    url = reverse(f"timeline:{name}")
+    assert client.post(url).status_code == 405
+    response = client.get(url, {"from": "not-a-date", "theme": "<script>", "q": "x" * 5000})
+    assert response.status_code == 200
+
+
+def test_timeline_offers_every_download_with_the_current_filters(client, small_timeline):
+    html = client.get("/", {"theme": "arms-control", "q": "treaty"}).content.decode()
+    paragraph = re.search(r'<p class="downloads">(.*?)</p>', html, re.S).group(1)
+    links = re.findall(r'<a href="([^"]+)"', paragraph)
+    assert {link.split("?")[0] for link in links} == {
+        reverse("timeline:export_events_json"),
+        *(reverse(f"timeline:{name}") for name in EXPORTS),
+    }
+    assert all(link.endswith("?theme=arms-control&amp;q=treaty") for link in links)
+    html = client.get("/").content.decode()
+    paragraph = re.search(r'<p class="downloads">(.*?)</p>', html, re.S).group(1)
+    assert "?" not in paragraph

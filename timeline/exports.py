@@ -1,0 +1,379 @@
+"""Downloads of the selected events: CSV, iCalendar, TimelineJS, BibTeX and CSL-JSON.
+
+Every export reads the timeline's filters through EventFilter, so a file holds exactly what
+the page shows, and runs a fixed number of queries whatever the number of events. The row
+and slide builders are also what the admin import compares against (timeline/imports.py),
+so exporting and importing again changes nothing.
+"""
+
+import csv
+import datetime
+import html
+import json
+
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from . import dates
+from .filters import EventFilter, TimelineChoices
+from .models import Citation, Essay, Event
+from .templatetags.timeline import markdown
+
+EVENT_COLUMNS = [
+    "slug",
+    "title",
+    "start",
+    "end",
+    "approximate",
+    "stance",
+    "themes",
+    "aliases",
+    "summary",
+    "discussion_prompt",
+    "url",
+]
+CITATION_COLUMNS = ["essay", "event", "quote", "note"]
+THEME_SEPARATOR = ";"
+YES, NO = "yes", "no"
+# A domain of our own, not the serving host, so a calendar keeps its events' identities
+# whichever address the file was downloaded from.
+UID_DOMAIN = "relations-timeline"
+TIMELINE_TITLE = "U.S.–Russia relations"
+
+
+def selected_events(request, queryset):
+    """The filter set for the request's filters, and the events it selects in timeline order."""
+    filterset = EventFilter(request.GET, queryset=queryset, choices=TimelineChoices.load())
+    return filterset, filterset.qs.order_by("start", "span_end", "title")
+
+
+def filters_applied(filterset) -> bool:
+    """Whether any filter survived cleaning (an unknown theme alone selects everything)."""
+    return any(filterset.values.values())
+
+
+def attachment(response, filename):
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def partial_end(event) -> str:
+    if event.end is None:
+        return ""
+    return dates.to_partial_text(event.end, event.end_precision or event.start_precision)
+
+
+def event_csv_row(event, url: str) -> dict[str, str]:
+    """An event as a spreadsheet row; dates keep their precision ("1992", "2012-09")."""
+    return {
+        "slug": event.slug,
+        "title": event.title,
+        "start": dates.to_partial_text(event.start, event.start_precision),
+        "end": partial_end(event),
+        "approximate": YES if event.approximate else NO,
+        "stance": event.stance,
+        "themes": THEME_SEPARATOR.join(theme.slug for theme in event.ordered_themes()),
+        # One alias per line, as the model stores them: an alias may contain any punctuation.
+        "aliases": "\n".join(event.alias_list),
+        "summary": event.summary,
+        "discussion_prompt": event.discussion_prompt,
+        "url": url,
+    }
+
+
+def citation_csv_row(citation) -> dict[str, str]:
+    return {
+        "essay": citation.essay.slug,
+        "event": citation.event.slug,
+        "quote": citation.quote,
+        "note": citation.note,
+    }
+
+
+def csv_response(filename, columns, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
+    response.write("\ufeff")
+    writer = csv.DictWriter(response, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return attachment(response, filename)
+
+
+@require_safe
+def export_events_csv(request):
+    _, events = selected_events(
+        request, Event.objects.select_related("main_theme").prefetch_related("themes")
+    )
+    rows = (
+        event_csv_row(event, request.build_absolute_uri(event.get_absolute_url()))
+        for event in events
+    )
+    return csv_response("relations-timeline-events.csv", EVENT_COLUMNS, rows)
+
+
+@require_safe
+def export_citations_csv(request):
+    _, events = selected_events(request, Event.objects.all())
+    citations = (
+        Citation.objects.filter(event__in=events.values("pk"))
+        .select_related("essay", "event")
+        .order_by("event__start", "event__span_end", "event__title", "essay__published", "pk")
+    )
+    rows = (citation_csv_row(citation) for citation in citations)
+    return csv_response("relations-timeline-citations.csv", CITATION_COLUMNS, rows)
+
+
+PRECISION_WORDS = {dates.MONTH: "month", dates.YEAR: "year"}
+
+
+def precision_note(event) -> str:
+    """ "Date known to the month." and the like, or "" for day-precise dates."""
+    if event.end is None:
+        word = PRECISION_WORDS.get(event.start_precision)
+        return f"Date known to the {word}." if word else ""
+    start_word = PRECISION_WORDS.get(event.start_precision)
+    end_word = PRECISION_WORDS.get(event.end_precision or event.start_precision)
+    if start_word and start_word == end_word:
+        return f"Dates known to the {start_word}."
+    notes = []
+    if start_word:
+        notes.append(f"Start date known to the {start_word}.")
+    if end_word:
+        notes.append(f"End date known to the {end_word}.")
+    return " ".join(notes)
+
+
+def calendar_entry(event, url: str) -> CalendarEvent:
+    """An all-day entry covering every day the event may cover (DTEND is exclusive)."""
+    notes = [precision_note(event), "Approximate date." if event.approximate else ""]
+    description = "\n\n".join(
+        part for part in (event.summary, " ".join(n for n in notes if n), url) if part
+    )
+    entry = CalendarEvent()
+    entry.add("uid", f"{event.slug}@{UID_DOMAIN}")
+    entry.add("dtstamp", event.updated_at)
+    entry.add("dtstart", event.start)
+    entry.add("dtend", event.span_end + datetime.timedelta(days=1))
+    entry.add("summary", event.title)
+    entry.add("description", description)
+    entry.add("url", url)
+    entry.add("categories", [theme.name for theme in event.ordered_themes()])
+    # History, not appointments: never shown as busy time.
+    entry.add("transp", "TRANSPARENT")
+    return entry
+
+
+@require_safe
+def export_events_ics(request):
+    _, events = selected_events(
+        request, Event.objects.select_related("main_theme").prefetch_related("themes")
+    )
+    calendar = Calendar()
+    calendar.add("prodid", f"-//Relations Timeline//{UID_DOMAIN}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", TIMELINE_TITLE)
+    for event in events:
+        url = request.build_absolute_uri(event.get_absolute_url())
+        calendar.add_component(calendar_entry(event, url))
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    return attachment(response, "relations-timeline.ics")
+
+
+def timelinejs_date(value: datetime.date, precision: str) -> dict[str, int]:
+    """{year, month, day}, only as far as the date is known."""
+    parts = {"year": value.year}
+    if precision in (dates.MONTH, dates.DAY):
+        parts["month"] = value.month
+    if precision == dates.DAY:
+        parts["day"] = value.day
+    return parts
+
+
+def html_text(text: str) -> str:
+    """Plain text for a TimelineJS field that is read as HTML (headlines)."""
+    return html.escape(text, quote=False)
+
+
+def timelinejs_text(summary: str) -> str:
+    """The summary as TimelineJS shows it: Markdown rendered and sanitised, as on our pages."""
+    return str(markdown(summary))
+
+
+def timelinejs_slide(event) -> dict:
+    slide = {
+        "unique_id": event.slug,
+        "start_date": timelinejs_date(event.start, event.start_precision),
+        "display_date": event.date_display,
+        "text": {"headline": html_text(event.title), "text": timelinejs_text(event.summary)},
+        "group": event.main_theme.name,
+    }
+    if event.end is not None:
+        slide["end_date"] = timelinejs_date(event.end, event.end_precision or event.start_precision)
+    return slide
+
+
+@require_safe
+def export_timelinejs(request):
+    filterset, events = selected_events(
+        request, Event.objects.select_related("main_theme").prefetch_related("themes")
+    )
+    events = list(events)
+    query = request.GET.urlencode()
+    view_url = request.build_absolute_uri(
+        reverse("timeline:index") + (f"?{query}" if query else "")
+    )
+    first = min((event.start for event in events), default=None)
+    last = max((event.span_end for event in events), default=None)
+    eras = [
+        {
+            "start_date": timelinejs_date(period.start, dates.DAY),
+            "end_date": timelinejs_date(period.end, dates.DAY),
+            "text": {"headline": html_text(period.name)},
+        }
+        for period in filterset.choices.periods
+        # Only the periods the events fall in, so the time scale fits the selection.
+        if first and period.covers(first, last)
+    ]
+    count = f"{len(events)} event" if len(events) == 1 else f"{len(events)} events"
+    payload = {
+        "title": {
+            "text": {
+                "headline": TIMELINE_TITLE,
+                "text": f'<p>{count} from <a href="{html.escape(view_url)}">the Relations '
+                "Timeline</a>.</p>",
+            }
+        },
+        "events": [timelinejs_slide(event) for event in events],
+        "eras": eras,
+    }
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    return attachment(response, "relations-timeline-timelinejs.json")
+
+
+def citing_essays(filterset, events):
+    """Essays citing the selected events; every essay when no filter narrows the events."""
+    if not filters_applied(filterset):
+        return filterset.choices.essays
+    cited = Citation.objects.filter(essay=OuterRef("pk"), event__in=events.values("pk"))
+    return list(Essay.objects.filter(Exists(cited)))
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """ "Richard Weitz" → ("Weitz", "Richard"); "Weitz, Richard" is read the same way."""
+    if "," in name:
+        family, given = name.split(",", 1)
+        return family.strip(), given.strip()
+    given, _, family = name.rpartition(" ")
+    return family, given
+
+
+def essay_note(essay) -> str:
+    notes = []
+    if essay.title_descriptive:
+        notes.append("The text has no title; this one describes it.")
+    if essay.published_inferred:
+        notes.append(f"Date inferred. {essay.date_note}".strip())
+    return " ".join(notes)
+
+
+BIBTEX_SPECIALS = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "{": r"\{",
+        "}": r"\}",
+        "&": r"\&",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+    }
+)
+BIBTEX_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+def bibtex_entry(essay) -> str:
+    """A @misc entry keyed by the essay's slug, so keys survive re-exports."""
+
+    def text(value):
+        return "{" + value.translate(BIBTEX_SPECIALS) + "}"
+
+    fields = []
+    if authors := essay.author_list:
+        names = (", ".join(filter(None, split_name(name))) for name in authors)
+        fields.append(("author", text(" and ".join(names))))
+    # Double braces keep the title's capitals in styles that lower-case titles.
+    fields.append(("title", "{" + text(essay.title) + "}"))
+    if essay.publisher:
+        fields.append(("howpublished", text(essay.publisher)))
+    fields.append(("year", f"{{{essay.published.year}}}"))
+    if essay.published_precision != dates.YEAR:
+        fields.append(("month", BIBTEX_MONTHS[essay.published.month - 1]))
+    # biblatex's date field, as precise as the date is known.
+    date = dates.to_partial_text(essay.published, essay.published_precision)
+    fields.append(("date", f"{{{date}}}"))
+    if essay.url:
+        # URLs are typeset verbatim by \url: only braces would break the entry.
+        fields.append(("url", "{" + essay.url.replace("{", "%7B").replace("}", "%7D") + "}"))
+    if note := essay_note(essay):
+        fields.append(("note", text(note)))
+    body = ",\n".join(f"  {name} = {value}" for name, value in fields)
+    return f"@misc{{{essay.slug},\n{body},\n}}\n"
+
+
+@require_safe
+def export_essays_bibtex(request):
+    filterset, events = selected_events(request, Event.objects.all())
+    entries = [bibtex_entry(essay) for essay in citing_essays(filterset, events)]
+    header = f"% Essays from the Relations Timeline, {request.build_absolute_uri()}\n\n"
+    response = HttpResponse(
+        header + "\n".join(entries), content_type="application/x-bibtex; charset=utf-8"
+    )
+    return attachment(response, "relations-timeline-essays.bib")
+
+
+def csl_name(name: str) -> dict[str, str]:
+    family, given = split_name(name)
+    return {"family": family, "given": given} if given else {"family": family}
+
+
+def csl_item(essay) -> dict:
+    parts = [essay.published.year]
+    if essay.published_precision in (dates.MONTH, dates.DAY):
+        parts.append(essay.published.month)
+    if essay.published_precision == dates.DAY:
+        parts.append(essay.published.day)
+    item = {
+        "id": essay.slug,
+        # Think-tank papers and commentaries: CSL's "report" (publisher, no journal).
+        "type": "report",
+        "title": essay.title,
+        "issued": {"date-parts": [parts]},
+    }
+    if authors := essay.author_list:
+        item["author"] = [csl_name(name) for name in authors]
+    if essay.publisher:
+        item["publisher"] = essay.publisher
+    if essay.url:
+        item["URL"] = essay.url
+    if note := essay_note(essay):
+        item["note"] = note
+    return item
+
+
+@require_safe
+def export_essays_csl(request):
+    filterset, events = selected_events(request, Event.objects.all())
+    items = [csl_item(essay) for essay in citing_essays(filterset, events)]
+    response = HttpResponse(
+        json.dumps(items, ensure_ascii=False, indent=1),
+        content_type="application/vnd.citationstyles.csl+json; charset=utf-8",
+    )
+    return attachment(response, "relations-timeline-essays.csl.json")
