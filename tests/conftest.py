@@ -83,3 +83,16 @@ def small_timeline(db):
         },
         "essays": {"weitz": weitz, "valdai": valdai},
     }
+
+
+@pytest.fixture
+def warm_choices():
+    """Load the filter choices of the current data, as any earlier request would have, so a
+    query count measures the request itself."""
+    from timeline import versioning
+    from timeline.filters import TimelineChoices
+
+    def warm():
+        TimelineChoices.for_version(versioning.current()[0])
+
+    return warm

@@ -379,26 +379,28 @@ def test_csl_json_honours_the_filters_and_inferred_dates(client, small_timeline)
 @pytest.mark.parametrize(
     ("name", "params", "queries"),
     [
-        ("export_events_csv", {}, 5),
-        ("export_events_csv", {"theme": "arms-control", "q": "treaty"}, 5),
-        ("export_citations_csv", {}, 4),
-        ("export_events_ics", {"stance": "confrontation"}, 5),
-        ("export_timelinejs", {}, 5),
-        ("export_essays_bibtex", {}, 3),
-        ("export_essays_bibtex", {"essay": "weitz"}, 4),
-        ("export_essays_csl", {"period": "the-reset"}, 4),
+        ("export_events_csv", {}, 3),
+        ("export_events_csv", {"theme": "arms-control", "q": "treaty"}, 3),
+        ("export_citations_csv", {}, 2),
+        ("export_events_ics", {"stance": "confrontation"}, 3),
+        ("export_timelinejs", {}, 3),
+        ("export_essays_bibtex", {}, 1),
+        ("export_essays_bibtex", {"essay": "weitz"}, 2),
+        ("export_essays_csl", {"period": "the-reset"}, 2),
     ],
 )
 def test_export_query_count_does_not_grow_with_the_data(
-    client, small_timeline, django_assert_num_queries, name, params, queries
+    client, small_timeline, django_assert_num_queries, warm_choices, name, params, queries
 ):
     url = reverse(f"timeline:{name}")
+    warm_choices()
     with django_assert_num_queries(queries):
         client.get(url, params)
     arms = small_timeline["themes"]["arms"]
     essay = small_timeline["essays"]["weitz"]
     for event in EventFactory.create_batch(25, main_theme=arms, title="A treaty"):
         CitationFactory(event=event, essay=essay)
+    warm_choices()
     with django_assert_num_queries(queries):
         client.get(url, params)
 

@@ -19,10 +19,11 @@ from django.views.decorators.http import require_safe
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from . import dates
+from . import dates, versioning
 from .filters import EventFilter, TimelineChoices
 from .models import Citation, Essay, Event
 from .templatetags.timeline import markdown
+from .versioning import with_data_version
 
 EVENT_COLUMNS = [
     "slug",
@@ -48,7 +49,11 @@ TIMELINE_TITLE = "U.S.–Russia relations"
 
 def selected_events(request, queryset):
     """The filter set for the request's filters, and the events it selects in timeline order."""
-    filterset = EventFilter(request.GET, queryset=queryset, choices=TimelineChoices.load())
+    filterset = EventFilter(
+        request.GET,
+        queryset=queryset,
+        choices=TimelineChoices.for_version(versioning.current(request)[0]),
+    )
     return filterset, filterset.qs.order_by("start", "span_end", "title")
 
 
@@ -106,6 +111,7 @@ def csv_response(filename, columns, rows):
 
 
 @require_safe
+@with_data_version
 def export_events_csv(request):
     _, events = selected_events(
         request, Event.objects.select_related("main_theme").prefetch_related("themes")
@@ -118,6 +124,7 @@ def export_events_csv(request):
 
 
 @require_safe
+@with_data_version
 def export_citations_csv(request):
     _, events = selected_events(request, Event.objects.all())
     citations = (
@@ -170,6 +177,7 @@ def calendar_entry(event, url: str) -> CalendarEvent:
 
 
 @require_safe
+@with_data_version
 def export_events_ics(request):
     _, events = selected_events(
         request, Event.objects.select_related("main_theme").prefetch_related("themes")
@@ -219,6 +227,7 @@ def timelinejs_slide(event) -> dict:
 
 
 @require_safe
+@with_data_version
 def export_timelinejs(request):
     filterset, events = selected_events(
         request, Event.objects.select_related("main_theme").prefetch_related("themes")
@@ -329,6 +338,7 @@ def bibtex_entry(essay) -> str:
 
 
 @require_safe
+@with_data_version
 def export_essays_bibtex(request):
     filterset, events = selected_events(request, Event.objects.all())
     entries = [bibtex_entry(essay) for essay in citing_essays(filterset, events)]
@@ -369,6 +379,7 @@ def csl_item(essay) -> dict:
 
 
 @require_safe
+@with_data_version
 def export_essays_csl(request):
     filterset, events = selected_events(request, Event.objects.all())
     items = [csl_item(essay) for essay in citing_essays(filterset, events)]

@@ -12,13 +12,16 @@ from django.db.models import Count, Max, Min
 from django.utils.text import Truncator
 
 from . import dates
-from .models import Citation, Essay, Event, Period, Stance, Theme
+from .models import Essay, Event, Period, Stance, Theme
 
 MAX_QUERY_LENGTH = 200
 
 
 def shorten(value: str) -> str:
     return Truncator(value).chars(40)
+
+
+_loaded_choices: dict = {}
 
 
 @dataclass
@@ -36,6 +39,13 @@ class TimelineChoices:
         self.theme_by_slug = {theme.slug: theme for theme in self.themes}
         self.period_by_slug = {period.slug: period for period in self.periods}
         self.essay_by_slug = {essay.slug: essay for essay in self.essays}
+
+    @classmethod
+    def for_version(cls, version):
+        """The choices of this data version, loaded once per process and version."""
+        if _loaded_choices.get("version") != version:
+            _loaded_choices.update(version=version, choices=cls.load())
+        return _loaded_choices["choices"]
 
     @classmethod
     def load(cls):
@@ -245,16 +255,14 @@ class EventFilter(django_filters.FilterSet):
     def summary(self) -> dict:
         """Figures for the summary line: how many events, which years, how many essays."""
         events = self.qs
-        figures = events.order_by().aggregate(
-            total=Count("pk"), first=Min("start"), last=Max("span_end")
+        # One query: the join with citations repeats events, which distinct counts and
+        # minimum/maximum do not mind.
+        return events.order_by().aggregate(
+            total=Count("pk", distinct=True),
+            first=Min("start"),
+            last=Max("span_end"),
+            essays=Count("citations__essay", distinct=True),
         )
-        figures["essays"] = (
-            Citation.objects.filter(event__in=events.order_by().values("pk"))
-            .values("essay")
-            .distinct()
-            .count()
-        )
-        return figures
 
 
 # "from" is a Python keyword, so these two filters are declared after the class.

@@ -474,3 +474,17 @@ class Citation(models.Model):
         self.quote = " ".join((self.quote or "").split())
         if not self.quote:
             raise ValidationError({"quote": "The quotation cannot be empty."})
+
+
+class DataVersion(models.Model):
+    """One row that changes whenever any timeline data changes: the basis of ETags and of
+    the caches of rendered results, so neither needs a scan of the data to stay fresh."""
+
+    version = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self):
+        return f"version {self.version} of {self.changed_at:%Y-%m-%d %H:%M:%S}"

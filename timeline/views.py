@@ -1,31 +1,39 @@
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch
 from django.db.models.functions import ExtractYear
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from . import exports, versioning
 from .axis import MAX_MARKS, build_axis
 from .filters import EventFilter, TimelineChoices, shorten
 from .models import Citation, Essay, Event, EventRelation, Period
+from .versioning import with_data_version
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
+RESULTS_CACHE_SECONDS = 3600
 FILTER_NAMES = ("theme", "period", "from", "to", "essay", "stance", "q")
 
 
-def render_for_target(request, template, context, partials):
-    """Render the whole page, or only the partial an htmx request targets.
-
-    ``partials`` maps an htmx target id to a partial of ``template``. History restores and
-    boosted links get the whole page.
-    """
-    partial = None
+def requested_partial(request, partials):
+    """The partial an htmx request targets, out of ``partials`` (target id → partial name).
+    History restores and boosted links get the whole page."""
     htmx = request.htmx
     if htmx and not htmx.boosted and not htmx.history_restore_request:
-        partial = partials.get(htmx.target)
+        return partials.get(htmx.target)
+    return None
+
+
+def render_for_target(request, template, context, partials):
+    """Render the whole page, or only the partial an htmx request targets."""
+    partial = requested_partial(request, partials)
     response = render(request, f"{template}#{partial}" if partial else template, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
@@ -151,18 +159,14 @@ def axis_for(filterset, events, summary, query):
     )
 
 
-@require_safe
-def index(request):
-    choices = TimelineChoices.load()
-    filterset = EventFilter(request.GET, queryset=Event.objects.for_timeline(), choices=choices)
+def timeline_results_context(request, filterset):
     events = filterset.qs
     summary = filterset.summary()
     paginator = Paginator(events, PAGE_SIZE)
     paginator.count = summary["total"]  # already counted; saves a query
     page = paginator.get_page(request.GET.get("page"))
-    context = {
+    return {
         "filterset": filterset,
-        "choices": choices,
         "values": filterset.values,
         "notices": filterset.notices,
         "summary": summary,
@@ -176,14 +180,46 @@ def index(request):
             else None
         ),
         "clear_url": reverse("timeline:index"),
-        "periods": choices.periods,
     }
-    return render_for_target(
-        request, "timeline/index.html", context, {"results": "results", "more": "event_page"}
-    )
 
 
 @require_safe
+@with_data_version
+def index(request):
+    """The timeline. Its results are rendered once per URL and data version and cached, so a
+    repeated view (or the same filter from another reader) costs one small query."""
+    version, _ = versioning.current(request)
+    choices = TimelineChoices.for_version(version)
+    filterset = EventFilter(request.GET, queryset=Event.objects.for_timeline(), choices=choices)
+    partial = requested_partial(request, {"results": "results", "more": "event_page"})
+    key = versioning.cache_key(request, "timeline")
+    results_html = cache.get(key)
+    if results_html is None:
+        results_html = render_to_string(
+            f"timeline/index.html#{partial or 'results'}",
+            timeline_results_context(request, filterset),
+            request,
+        )
+        cache.set(key, results_html, RESULTS_CACHE_SECONDS)
+    if partial:
+        response = HttpResponse(results_html)
+    else:
+        response = render(
+            request,
+            "timeline/index.html",
+            {
+                "filterset": filterset,
+                "choices": choices,
+                "values": filterset.values,
+                "results_html": mark_safe(results_html),  # rendered by our own template
+            },
+        )
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
+
+
+@require_safe
+@with_data_version
 def event_detail(request, slug):
     event = get_object_or_404(
         Event.objects.select_related("main_theme").prefetch_related(
@@ -200,6 +236,7 @@ def event_detail(request, slug):
 
 
 @require_safe
+@with_data_version
 def essay_list(request):
     essays = Essay.objects.annotate(event_count=Count("citations"))
     return render(request, "timeline/essay_list.html", {"essays": essays})
@@ -217,6 +254,7 @@ def essay_timeline_url(essay):
 
 
 @require_safe
+@with_data_version
 def essay_detail(request, slug):
     essay = get_object_or_404(Essay, slug=slug)
     citations = list(
@@ -245,6 +283,7 @@ COMPARE_COLOURS = {"a": "#1f5fa8", "b": "#a3400b", "both": "#5b2a86"}
 
 
 @require_safe
+@with_data_version
 def essay_compare(request):
     essays = list(Essay.objects.all())
     by_slug = {essay.slug: essay for essay in essays}
@@ -300,12 +339,14 @@ def essay_compare(request):
     )
 
 
-MATRIX_PAGE_SIZE = 100
+MATRIX_PAGE_SIZE = 50
+RESULTS_CACHE_SECONDS = 3600
 
 
 @require_safe
+@with_data_version
 def essay_matrix(request):
-    choices = TimelineChoices.load()
+    choices = TimelineChoices.for_version(versioning.current(request)[0])
     queryset = Event.objects.prefetch_related(
         Prefetch("citations", queryset=Citation.objects.only("id", "essay_id", "event_id", "quote"))
     ).order_by("start", "span_end", "title")
@@ -342,14 +383,15 @@ def essay_matrix(request):
 
 
 @require_safe
+@with_data_version
 def export_events_json(request):
-    choices = TimelineChoices.load()
     queryset = Event.objects.select_related("main_theme").prefetch_related(
         "themes", Prefetch("citations", queryset=Citation.objects.select_related("essay"))
     )
-    filterset = EventFilter(request.GET, queryset=queryset, choices=choices)
+    filterset, selected = exports.selected_events(request, queryset)
+    choices = filterset.choices
     events = []
-    for event in filterset.qs.order_by("start", "span_end", "title"):
+    for event in selected:
         events.append(
             {
                 "slug": event.slug,
@@ -415,8 +457,9 @@ def slide_number(text, total) -> int:
 
 
 @require_safe
+@with_data_version
 def present(request):
-    choices = TimelineChoices.load()
+    choices = TimelineChoices.for_version(versioning.current(request)[0])
     filterset = EventFilter(request.GET, queryset=event_page_queryset(), choices=choices)
     events = filterset.qs.order_by("start", "span_end", "title")
     summary = filterset.summary()
@@ -464,8 +507,9 @@ HANDOUT_LIMIT = 300
 
 
 @require_safe
+@with_data_version
 def handout(request):
-    choices = TimelineChoices.load()
+    choices = TimelineChoices.for_version(versioning.current(request)[0])
     filterset = EventFilter(request.GET, queryset=event_page_queryset(), choices=choices)
     summary = filterset.summary()
     events = list(filterset.qs.order_by("start", "span_end", "title")[:HANDOUT_LIMIT])

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tests.factories import CitationFactory, EventFactory
-from timeline import dates
+from timeline import dates, versioning
 from timeline.models import Citation, Essay, Event, Precision, Stance, Theme
 
 BATCH = 2_000
@@ -34,7 +34,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, count, seed, delete, **options):
         if delete:
-            deleted = Event.objects.filter(synthetic=True).delete()[1].get("timeline.Event", 0)
+            with versioning.one_bump():
+                deleted = Event.objects.filter(synthetic=True).delete()[1].get("timeline.Event", 0)
             self.stdout.write(f"Deleted {deleted} synthetic events.")
             return
         if count < 1:
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 self.add_batch(randomness, themes, essays, seed, offset + done, size)
             done += size
             self.progress(done, count, start)
+        versioning.bump()  # bulk inserts send no signals
         self.stderr.write("")
         self.stdout.write(
             f"Added {count} synthetic events in {time.monotonic() - start:.1f} s "

@@ -1,0 +1,751 @@
+#!/usr/bin/env python
+"""Benchmark "Fast at any size": the timeline's pages against /healthz at 1k, 10k, 100k events.
+
+For each size: a fresh temporary SQLite database (migrate, ``load_timeline`` for the 70
+curated events, ``generate_events --count N-70 --seed 1``, ``collectstatic``), served by
+gunicorn with the production settings (DJANGO_DEBUG=0, DJANGO_HTTPS=0, a random secret key)
+on 127.0.0.1 with 2 sync workers. Then, with --concurrency connections (threads, http.client,
+keep-alive where the server keeps it: sync workers close after each response, so each request
+opens a new loopback connection), each endpoint is driven for a warm-up and then --seconds:
+
+  healthz         /healthz
+  page /          / (the whole page)
+  fragment same   /?theme=arms-control&from=2009&to=2014 as htmx (HX-Request, HX-Target:
+                  results), the same URL every request
+  fragment varied the htmx fragment with a different URL every request (themes, periods,
+                  years, stances and words of the dataset, from a seeded generator: the same
+                  sequence every run)
+  event page      /events/magnitsky-act/
+  JSON export     /export/events.json?theme=arms-control&from=2010&to=2012
+
+Per endpoint: requests/s, p50 and p99 latency (send to last byte, client side), their cost
+relative to /healthz, SQL queries per request (the same request run in a separate process
+through Django's test Client on the same database, counted with CaptureQueriesContext after
+one warm-up request), response bytes and errors. Also the first view's weight of / (HTML and
+every CSS and JS file it references, uncompressed and as served with Accept-Encoding: gzip)
+against 150 KB, and the peak resident memory (VmHWM) of the gunicorn workers. Last, a check
+against the targets: at 10k events the fragment costs at most 3× (same URL) and 6× (varied)
+/healthz, by p50 and by req/s, with p99 under 100 ms; at 100k, each figure at most 2× its 10k
+value.
+
+The load generator runs on the same machine as the server and shares its cores: figures are
+for comparing endpoints and sizes within one run, not absolute capacity. The load average is
+printed with each table so a busy machine shows.
+
+Exit status: 0 when every request got a 200 (whatever the targets say: this measures), 1 when
+any request failed, 2 when the server did not start. Temporary databases are removed and the
+server stopped on exit, Ctrl-C included (--keep keeps the databases to look at).
+
+Usage: .venv/bin/python bench/run.py [--sizes 1000,10000,100000] [--seconds 10]
+                                    [--warmup 2] [--concurrency 4] [--workers 2] [--sql] [--keep]
+"""
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+HOST = "127.0.0.1"  # loopback only
+CURATED = 70  # events in timeline/data/timeline.yaml
+REQUEST_TIMEOUT = 60  # seconds, per request
+MAX_REQUESTS = 1_000_000  # per endpoint and phase, a bound on memory whatever the speed
+BUDGET_BYTES = 150_000  # the first view's budget: 150 KB
+HTMX = {"HX-Request": "true", "HX-Target": "results"}
+
+ENDPOINTS = [
+    # name, path (None: a different URL each request), headers
+    ("healthz", "/healthz", {}),
+    ("page /", "/", {}),
+    ("fragment same", "/?theme=arms-control&from=2009&to=2014", HTMX),
+    ("fragment varied", None, HTMX),
+    ("event page", "/events/magnitsky-act/", {}),
+    ("JSON export", "/export/events.json?theme=arms-control&from=2010&to=2012", {}),
+]
+FRAGMENTS = ("fragment same", "fragment varied")
+TARGETS_10K = {"fragment same": 3.0, "fragment varied": 6.0}
+P99_LIMIT_MS = 100.0
+GROWTH_LIMIT = 2.0
+SIZE_10K, SIZE_100K = 10_000, 100_000
+
+# Run in a process of its own against the same database, after one unrelated request has
+# warmed the process up. Each fixed URL twice: "cold" (its first request: nothing cached for
+# it) and "warm" (the repeat, what the load test mostly sees); the varied fragment on ten
+# URLs, each once. Queries are counted with CaptureQueriesContext and timed with an execute
+# wrapper (Django's own record of the time is rounded to the millisecond).
+QUERY_COUNTER = r"""
+import json, sys, time, django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+timed = []
+def timer(execute, sql, params, many, context):
+    started = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        timed.append([time.perf_counter() - started, sql])
+
+def run(path, headers):
+    timed.clear()
+    started = time.perf_counter()
+    with connection.execute_wrapper(timer), CaptureQueriesContext(connection) as captured:
+        response = client.get(path, headers=headers)
+    seconds = time.perf_counter() - started
+    assert len(captured.captured_queries) == len(timed), (path, captured.captured_queries, timed)
+    return {"path": path, "status": response.status_code, "queries": list(timed),
+            "bytes": len(response.content), "seconds": seconds}
+
+client = Client(HTTP_HOST="127.0.0.1", raise_request_exception=False)
+client.get("/?stance=mixed&q=warmup")
+report = {}
+for name, paths, headers in json.loads(sys.stdin.read()):
+    if len(paths) == 1:
+        report[name] = {"cold": [run(paths[0], headers)], "warm": [run(paths[0], headers)]}
+    else:
+        report[name] = {"cold": [run(path, headers) for path in paths], "warm": []}
+print(json.dumps(report))
+"""
+
+
+class ServerFailed(Exception):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def percentile(values, share):
+    """Nearest rank: the smallest value with at least ``share`` of the values at or below."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(1, -(-len(ordered) * share // 1))  # ceil
+    return ordered[min(len(ordered), int(rank)) - 1]
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def manage(env, *args):
+    log(f"  manage.py {' '.join(args)}")
+    subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+
+def fetch(connection, path, headers):
+    """GET over one connection; http.client reopens it when the server closed it."""
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        body = response.read()
+    except (OSError, http.client.HTTPException):
+        connection.close()
+        raise
+    return response.status, response.headers, body
+
+
+def vocabulary(db_path, seed=1):
+    """Theme, period and stance values and search words of the dataset: 100 words of the
+    curated events' titles and summaries, 100 of the synthetic events' summaries."""
+    with sqlite3.connect(db_path) as db:
+
+        def column(sql):
+            return [row[0] for row in db.execute(sql)]
+
+        themes = column("SELECT slug FROM timeline_theme ORDER BY slug")
+        periods = column("SELECT slug FROM timeline_period ORDER BY slug")
+        stances = column("SELECT DISTINCT stance FROM timeline_event ORDER BY stance")
+        curated = column(
+            "SELECT title || ' ' || summary FROM timeline_event WHERE synthetic = 0 ORDER BY id"
+        )
+        synthetic = column(
+            "SELECT summary FROM timeline_event WHERE synthetic = 1 ORDER BY id LIMIT 300"
+        )
+    rng, words = random.Random(seed), []
+    for texts in (curated, synthetic):
+        found = sorted(set(re.findall(r"[a-z]{5,}", " ".join(texts).lower())))
+        words += rng.sample(found, min(100, len(found)))
+    return {"themes": themes, "periods": periods, "stances": stances, "words": words or ["treaty"]}
+
+
+class VariedUrls:
+    """A different fragment URL each call: themes, periods, years, stances and words of the
+    dataset, from a seeded generator, so every run (and every instance) asks for the same
+    sequence."""
+
+    def __init__(self, words, seed=1):
+        self.vocabulary, self.rng = words, random.Random(seed)
+        self.seen, self.lock, self.repeats = set(), threading.Lock(), 0
+
+    def query(self):
+        rng, v, params = self.rng, self.vocabulary, []
+        themes = rng.sample(v["themes"], rng.choice((1, 1, 1, 2)))
+        if rng.random() < 0.85:
+            params += [("theme", slug) for slug in themes]
+        if rng.random() < 0.75:
+            first = rng.randint(1987, 2024)
+            params += [("from", str(first)), ("to", str(min(2026, first + rng.randint(0, 10))))]
+        elif rng.random() < 0.5:
+            params.append(("period", rng.choice(v["periods"])))
+        if rng.random() < 0.3:
+            params.append(("q", rng.choice(v["words"])))
+        if rng.random() < 0.2:
+            params.append(("stance", rng.choice(v["stances"])))
+        return "/?" + urlencode(params or [("theme", themes[0])])
+
+    def __call__(self):
+        with self.lock:
+            for _ in range(100):
+                url = self.query()
+                if url not in self.seen:
+                    break
+            else:
+                self.repeats += 1
+            self.seen.add(url)
+            return url, HTMX
+
+
+def drive(port, next_request, seconds, concurrency, stop):
+    """``concurrency`` threads, each with its own connection, for ``seconds``; returns
+    (elapsed, [(latency s, status, body bytes)])."""
+    deadline = time.monotonic() + seconds
+    per_thread = [[] for _ in range(concurrency)]
+
+    def worker(results):
+        connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+        while time.monotonic() < deadline and not stop.is_set() and len(results) < MAX_REQUESTS:
+            path, headers = next_request()
+            started = time.perf_counter()
+            try:
+                status, _, body = fetch(connection, path, headers)
+                size = len(body)
+            except (OSError, http.client.HTTPException) as error:
+                status, size = type(error).__name__, 0
+                time.sleep(0.05)  # a refused connection must not spin
+            results.append((time.perf_counter() - started, status, size, path))
+        connection.close()
+
+    threads = [
+        threading.Thread(target=worker, args=(results,), daemon=True) for results in per_thread
+    ]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started, [row for rows in per_thread for row in rows]
+
+
+class AssetLinks(HTMLParser):
+    """The stylesheets and scripts a page references."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.assets = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and "stylesheet" in (attrs.get("rel") or "").split() and attrs.get("href"):
+            media = attrs.get("media")
+            self.assets.append((attrs["href"], f"css, media={media}" if media else "css"))
+        elif tag == "script" and attrs.get("src"):
+            self.assets.append((attrs["src"], "js"))
+
+
+def first_view_weight(port):
+    """[(path, kind, raw bytes, bytes as served with Accept-Encoding: gzip, encoding)]."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    rows = []
+
+    def weigh(path, kind):
+        status, _, raw = fetch(connection, path, {})
+        status_gz, headers, served = fetch(connection, path, {"Accept-Encoding": "gzip"})
+        if status != 200 or status_gz != 200:
+            raise ServerFailed(f"{path} answered {status}/{status_gz}")
+        encoding = headers.get("Content-Encoding") or "identity"
+        if encoding == "gzip" and gzip.decompress(served) != raw:
+            raise ServerFailed(f"{path}: the gzip body does not match the plain one")
+        rows.append((path, kind, len(raw), len(served), encoding))
+        return raw
+
+    html = weigh("/", "html").decode("utf-8", "replace")
+    for href, kind in AssetLinks(html).assets:
+        parts = urlsplit(href)
+        if parts.netloc and parts.netloc not in (f"{HOST}:{port}", f"localhost:{port}"):
+            rows.append((href, kind + ", other origin: not fetched", 0, 0, "-"))
+            continue
+        weigh(parts.path + (f"?{parts.query}" if parts.query else ""), kind)
+    connection.close()
+    return rows
+
+
+class MemoryWatch(threading.Thread):
+    """Polls VmHWM (peak resident set) of the gunicorn master's children."""
+
+    def __init__(self, master_pid):
+        super().__init__(daemon=True)
+        self.master_pid, self.peaks, self.done = master_pid, {}, threading.Event()
+
+    def children(self):
+        pids = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == self.master_pid:
+                pids.append(int(entry))
+        return pids
+
+    def sample(self):
+        for pid in self.children():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+            if found:
+                self.peaks[pid] = max(self.peaks.get(pid, 0), int(found.group(1)))
+
+    def run(self):
+        while not self.done.wait(0.5):
+            self.sample()
+
+    def stop(self):
+        self.sample()
+        self.done.set()
+
+
+class Server:
+    """gunicorn with the production settings on a free loopback port."""
+
+    def __init__(self, env, workdir, workers):
+        self.port = free_port()
+        self.log_path = workdir / "gunicorn.log"
+        self.process = subprocess.Popen(
+            [GUNICORN, "relations.wsgi", "--bind", f"{HOST}:{self.port}",
+             "--worker-class", "sync", "--workers", str(workers), "--log-level", "warning",
+             "--capture-output", "--error-logfile", str(self.log_path)],
+            cwd=ROOT, env=env, start_new_session=True,
+        )  # fmt: skip
+        self.memory = MemoryWatch(self.process.pid)
+
+    def wait_ready(self, seconds=30):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                connection = http.client.HTTPConnection(HOST, self.port, timeout=5)
+                if fetch(connection, "/healthz", {})[0] == 200:
+                    self.memory.start()
+                    return
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.1)
+        raise ServerFailed(f"gunicorn did not answer /healthz:\n{self.log_tail()}")
+
+    def log_tail(self, lines=30):
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self):
+        if self.memory.is_alive():
+            self.memory.stop()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)  # its own session: only its workers
+                self.process.wait(timeout=15)
+
+
+def count_queries(env, specs):
+    """{endpoint: {"cold": [run], "warm": [run]}} from the test Client, where a run is
+    {path, status, bytes, queries: [[seconds, sql], ...]}."""
+    result = subprocess.run(
+        [PYTHON, "-c", QUERY_COUNTER],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "relations.settings"},
+        input=json.dumps(specs),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if result.returncode:
+        log(result.stderr[-3000:])
+        raise ServerFailed("counting queries in-process failed")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def prepare(size, workdir):
+    db_path = workdir / "db.sqlite3"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_DEBUG": "0",
+        "DJANGO_HTTPS": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_STATIC_ROOT": str(workdir / "static"),
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DATABASE_URL_TEST", None)
+    started = time.monotonic()
+    manage(env, "migrate", "--no-input", "-v0")
+    manage(env, "load_timeline")
+    if size > CURATED:
+        manage(env, "generate_events", "--count", str(size - CURATED), "--seed", "1")
+    manage(env, "collectstatic", "--no-input", "-v0")
+    with sqlite3.connect(db_path) as db:
+        events = db.execute("SELECT count(*) FROM timeline_event").fetchone()[0]
+    if events != size:
+        raise ServerFailed(f"expected {size} events in the database, found {events}")
+    log(f"  prepared {events:,} events in {time.monotonic() - started:.0f} s")
+    return env, db_path
+
+
+def summarise(name, path, elapsed, rows, queries):
+    latencies = [row[0] * 1000 for row in rows]
+    errors = [row for row in rows if row[1] != 200]
+    runs = queries["cold"] + queries["warm"]
+    return {
+        "name": name,
+        "path": path,
+        "n": len(rows),
+        "rps": len(rows) / elapsed if elapsed else 0.0,
+        "p50": statistics.median(latencies) if latencies else float("nan"),
+        "p99": percentile(latencies, 0.99),
+        "errors": len(errors),
+        "error_sample": sorted({f"{row[1]} {row[3]}" for row in errors})[:3],
+        "bytes": statistics.median(row[2] for row in rows) if rows else 0,
+        "bytes_mean": statistics.fmean(row[2] for row in rows) if rows else 0,
+        "distinct_urls": len({row[3] for row in rows}),
+        "queries_cold": [len(run["queries"]) for run in queries["cold"]],
+        "queries_warm": [len(run["queries"]) for run in queries["warm"]],
+        "query_errors": sorted({run["path"] for run in runs if run["status"] != 200}),
+        "sql": runs,
+        "bodies_ok": True,
+    }
+
+
+def measure_size(size, args, keep):
+    workdir = Path(tempfile.mkdtemp(prefix=f"relations-bench-{size}-"))
+    server = None
+    stop = threading.Event()
+    try:
+        log(f"\n[{size:,} events] preparing {workdir}")
+        env, db_path = prepare(size, workdir)
+        words = vocabulary(db_path)
+        sample = VariedUrls(words)  # the first 10 URLs the run's warm-up will ask for
+        specs = [
+            [name, [path] if path else [sample()[0] for _ in range(10)], headers]
+            for name, path, headers in ENDPOINTS
+        ]
+        varied = VariedUrls(words)
+        log("  counting SQL queries per request in-process (test Client)")
+        queries = count_queries(env, specs)
+        server = Server(env, workdir, args.workers)
+        server.wait_ready()
+        log(f"  gunicorn on {HOST}:{server.port}, {args.workers} sync workers")
+        load_before = os.getloadavg()[0]
+        results = {}
+        for name, path, headers in ENDPOINTS:
+
+            def next_request(path=path, headers=headers):
+                return path, headers
+
+            source = varied if path is None else next_request
+            log(f"  {name}: {args.warmup:g} s warm-up, {args.seconds:g} s measured")
+            drive(server.port, source, args.warmup, args.concurrency, stop)
+            elapsed, rows = drive(server.port, source, args.seconds, args.concurrency, stop)
+            results[name] = summarise(name, path, elapsed, rows, queries[name])
+        # Sanity: the fragments are fragments and the page is a page.
+        connection = http.client.HTTPConnection(HOST, server.port, timeout=REQUEST_TIMEOUT)
+        for name, path, headers in ENDPOINTS:
+            if path and name in ("page /", "fragment same", "event page"):
+                whole = b"<html" in fetch(connection, path, headers)[2].lower()
+                results[name]["bodies_ok"] = whole == (name != "fragment same")
+        connection.close()
+        weight = first_view_weight(server.port)
+        load_after = os.getloadavg()[0]
+        server.memory.stop()
+        log_text = server.log_path.read_text(errors="replace")
+        return {
+            "size": size,
+            "results": results,
+            "weight": weight,
+            "memory": dict(server.memory.peaks),
+            "load": (load_before, load_after),
+            "varied_repeats": varied.repeats,
+            "log_problems": log_text.count("Traceback") + log_text.count("WORKER TIMEOUT"),
+            "log_tail": server.log_tail(15),
+        }
+    finally:
+        stop.set()
+        if server:
+            server.stop()
+        if keep:
+            log(f"  kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def format_queries(row):
+    """ "cold→warm" for a fixed URL, the range over ten URLs for the varied fragment."""
+    cold, warm = row["queries_cold"], row["queries_warm"]
+    if warm:
+        return f"{cold[0]}→{warm[0]}"
+    low, high = min(cold), max(cold)
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def print_size(report, args):
+    size, results = report["size"], report["results"]
+    base = results["healthz"]
+    print(
+        f"\n== {size:,} events · gunicorn {args.workers} sync workers · {args.concurrency} "
+        f"connections · {args.seconds:g} s per endpoint after {args.warmup:g} s warm-up · "
+        f"load average {report['load'][0]:.1f} → {report['load'][1]:.1f}"
+    )
+    header = (
+        f"{'endpoint':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'p50 ×hz':>8} "
+        f"{'rps ×hz':>8} {'queries':>9} {'bytes':>9} {'requests':>9} {'errors':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in results.values():
+        p50_cost = row["p50"] / base["p50"] if base["p50"] else float("nan")
+        rps_cost = base["rps"] / row["rps"] if row["rps"] else float("inf")
+        size_text = f"~{row['bytes_mean']:,.0f}" if row["path"] is None else f"{row['bytes']:,.0f}"
+        print(
+            f"{row['name']:<16} {row['rps']:>8.1f} {row['p50']:>8.1f} {row['p99']:>8.1f} "
+            f"{p50_cost:>7.1f}× {rps_cost:>7.1f}× {format_queries(row):>9} "
+            f"{size_text:>9} {row['n']:>9,} {row['errors']:>6}"
+        )
+    print(
+        "(p50 ×hz: p50 latency / healthz p50; rps ×hz: healthz req/s / its req/s, both "
+        "costs; queries: SQL per request in-process, first request of the URL → repeat; varied: "
+        "range over its first 10 URLs, each new; bytes: body, varied a mean)"
+    )
+    varied = results["fragment varied"]
+    print(
+        f"fragment varied: {varied['distinct_urls']:,} distinct URLs in {varied['n']:,} "
+        f"requests ({report['varied_repeats']} drawn twice)"
+    )
+    for row in results.values():
+        if row["errors"]:
+            print(f"  ! {row['name']}: {row['errors']} failed, e.g. {row['error_sample']}")
+        if row["query_errors"]:
+            print(f"  ! {row['name']}: in-process status not 200 for {row['query_errors'][:3]}")
+        if not row["bodies_ok"]:
+            print(f"  ! {row['name']}: the response is not what it should be (page vs fragment)")
+    if report["log_problems"]:
+        print(f"  ! gunicorn log has {report['log_problems']} tracebacks/timeouts:")
+        print(report["log_tail"])
+
+    print(f"\nFirst view of / at {size:,} events (HTML + every CSS and JS it references):")
+    print(f"  {'file':<58} {'kind':<16} {'bytes':>9} {'as served':>10}")
+    total_raw = total_served = 0
+    for path, kind, raw, served, encoding in report["weight"]:
+        total_raw += raw
+        total_served += served
+        print(f"  {path:<58} {kind:<16} {raw:>9,} {served:>10,} {encoding}")
+    for label, total in (("uncompressed", total_raw), ("as served, gzip", total_served)):
+        verdict = "PASS" if total <= BUDGET_BYTES else "FAIL"
+        print(
+            f"  total {label:<16} {total:>9,} B = {total / 1000:.1f} KB "
+            f"of {BUDGET_BYTES / 1000:.0f} KB budget: {verdict}"
+        )
+
+    peaks = report["memory"]
+    if peaks:
+        listed = ", ".join(f"pid {pid} {kb / 1024:.1f} MB" for pid, kb in sorted(peaks.items()))
+        restarts = max(0, len(peaks) - args.workers)
+        print(
+            f"\nPeak RSS (VmHWM) of gunicorn workers: max {max(peaks.values()) / 1024:.1f} MB "
+            f"({listed}; {restarts} worker restarts)"
+        )
+
+    if args.sql:
+        print("\nSQL per endpoint (in-process, first request of the URL; slowest first):")
+        for row in results.values():
+            cold = row["sql"][: len(row["queries_cold"])]
+            run = max(cold, key=lambda run: sum(q[0] for q in run["queries"]))  # the slowest
+            total = sum(q[0] for q in run["queries"]) * 1000
+            print(
+                f"  {row['name']} {run['path']}: {run['seconds'] * 1000:.1f} ms in all, "
+                f"{len(run['queries'])} queries taking {total:.1f} ms"
+            )
+            for seconds, sql in sorted(run["queries"], key=lambda q: -q[0]):
+                print(f"    {seconds * 1000:8.2f} ms  {sql[:300]}")
+
+
+def figures(report, name):
+    """(p50 cost, req/s cost, p99 ms) of an endpoint relative to healthz."""
+    base, row = report["results"]["healthz"], report["results"][name]
+    p50_cost = row["p50"] / base["p50"] if base["p50"] else float("nan")
+    rps_cost = base["rps"] / row["rps"] if row["rps"] else float("inf")
+    return p50_cost, rps_cost, row["p99"]
+
+
+def print_targets(reports):
+    by_size = {report["size"]: report for report in reports}
+    print("\nTargets (Fast at any size)")
+    lines = []
+    ten, hundred = by_size.get(SIZE_10K), by_size.get(SIZE_100K)
+    for name in FRAGMENTS:
+        limit = TARGETS_10K[name]
+        if ten:
+            p50_cost, rps_cost, p99 = figures(ten, name)
+            errors = ten["results"][name]["errors"] or ten["results"]["healthz"]["errors"]
+            lines += [
+                (f"10k {name}: p50 cost vs healthz", f"{p50_cost:.1f}×", f"≤ {limit:g}×",
+                 p50_cost <= limit and not errors),
+                (f"10k {name}: req/s cost vs healthz", f"{rps_cost:.1f}×", f"≤ {limit:g}×",
+                 rps_cost <= limit and not errors),
+                (f"10k {name}: p99", f"{p99:.1f} ms", f"< {P99_LIMIT_MS:g} ms",
+                 p99 < P99_LIMIT_MS and not errors),
+            ]  # fmt: skip
+        else:
+            lines.append((f"10k {name}", "not measured", "", None))
+        if ten and hundred:
+            errors = hundred["results"][name]["errors"] or hundred["results"]["healthz"]["errors"]
+            for label, at_10k, at_100k, unit in zip(
+                ("p50 cost", "req/s cost", "p99"),
+                figures(ten, name),
+                figures(hundred, name),
+                ("×", "×", " ms"),
+                strict=True,
+            ):
+                growth = at_100k / at_10k if at_10k else float("inf")
+                lines.append(
+                    (
+                        f"100k {name}: {label} vs 10k",
+                        f"{at_100k:.1f}{unit} vs {at_10k:.1f}{unit} = {growth:.2f}×",
+                        f"≤ {GROWTH_LIMIT:g}×",
+                        growth <= GROWTH_LIMIT and not errors,
+                    )
+                )
+        else:
+            lines.append((f"100k {name} vs 10k", "not measured", "", None))
+    for label, value, target, ok in lines:
+        verdict = "n/a" if ok is None else ("PASS" if ok else "FAIL")
+        print(f"  {label:<42} {value:>28} {target:>10}  {verdict}")
+
+
+def header(args):
+    try:
+        commit = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+    except OSError:
+        commit = "?"
+    print(
+        f"bench/run.py · {time.strftime('%Y-%m-%d %H:%M %Z')} · git {commit or '?'} · "
+        f"Python {platform.python_version()} · {os.cpu_count()} CPUs · "
+        f"sizes {', '.join(f'{s:,}' for s in args.sizes)}"
+    )
+    print(
+        f"gunicorn: {args.workers} sync workers on {HOST} (DJANGO_DEBUG=0, DJANGO_HTTPS=0), "
+        f"SQLite; load: {args.concurrency} connections (threads, http.client) on the same "
+        f"machine; latency = send to last byte"
+    )
+    sys.stdout.flush()
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        default="1000,10000,100000",
+        type=lambda text: [int(part) for part in text.split(",") if part.strip()],
+        help="events in the database, comma-separated (default 1000,10000,100000)",
+    )
+    parser.add_argument("--seconds", type=float, default=10, help="measured, per endpoint")
+    parser.add_argument("--warmup", type=float, default=2, help="seconds before measuring")
+    parser.add_argument("--concurrency", type=int, default=4, help="connections")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--sql", action="store_true", help="print each endpoint's queries")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary databases")
+    args = parser.parse_args()
+    if not args.sizes or any(not CURATED <= size <= 1_000_000 for size in args.sizes):
+        parser.error(f"each size between {CURATED} (the curated events) and 1,000,000")
+    if not (0 < args.seconds <= 120 and 0 <= args.warmup <= 60):
+        parser.error("keep it bounded: --seconds up to 120, --warmup up to 60")
+    if not (1 <= args.concurrency <= 32 and 1 <= args.workers <= 16):
+        parser.error("--concurrency 1..32, --workers 1..16")
+    return args
+
+
+def main():
+    args = parse_args()
+    # SIGTERM ends the run like Ctrl-C: through the finally blocks that stop the server.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    header(args)
+    reports, status = [], 0
+    try:
+        for size in args.sizes:
+            try:
+                report = measure_size(size, args, args.keep)
+            except ServerFailed as error:
+                print(f"\n== {size:,} events: FAILED: {error}")
+                status = 2
+                continue
+            except subprocess.CalledProcessError as error:
+                print(f"\n== {size:,} events: preparing the database failed: {error}")
+                status = 2
+                continue
+            reports.append(report)
+            print_size(report, args)
+            sys.stdout.flush()
+            failed = any(row["errors"] or row["query_errors"] for row in report["results"].values())
+            if failed and status == 0:
+                status = 1
+        print_targets(reports)
+    except KeyboardInterrupt:
+        print("\nInterrupted; server stopped, temporary databases removed.", file=sys.stderr)
+        return 130
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

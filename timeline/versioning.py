@@ -1,0 +1,98 @@
+"""The data version: bumped on every change to timeline data, read once per request."""
+
+import contextlib
+import datetime
+import hashlib
+import threading
+
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+from django.views.decorators.http import condition
+
+WATCHED = ("Theme", "Period", "Essay", "Event", "Citation", "EventLink", "EventRelation")
+
+
+def bump(**kwargs):
+    """Mark the data as changed (also called directly after bulk writes)."""
+    from .models import DataVersion
+
+    updated = DataVersion.objects.filter(pk=1).update(
+        version=F("version") + 1, changed_at=timezone.now()
+    )
+    if not updated:
+        DataVersion.objects.get_or_create(pk=1)
+
+
+_paused = threading.local()
+
+
+def bump_on_change(sender, raw=False, **kwargs):
+    if not raw and not getattr(_paused, "active", False):
+        bump()
+
+
+@contextlib.contextmanager
+def one_bump():
+    """Many writes, one change of version (bulk deletes would otherwise bump per row)."""
+    _paused.active = True
+    try:
+        yield
+    finally:
+        _paused.active = False
+        bump()
+
+
+def connect_signals(models_module):
+    for name in WATCHED:
+        model = getattr(models_module, name)
+        post_save.connect(bump_on_change, sender=model, dispatch_uid=f"version-save-{name}")
+        post_delete.connect(bump_on_change, sender=model, dispatch_uid=f"version-del-{name}")
+    m2m_changed.connect(
+        bump_on_change, sender=models_module.Event.themes.through, dispatch_uid="version-m2m"
+    )
+
+
+def current(request=None) -> tuple[str, datetime.datetime]:
+    """(version tag, changed_at), memoised on the request so a view reads it once. The tag
+    joins the counter and the time of the change: a rolled-back bump can repeat a counter
+    value, never both."""
+    if request is not None and hasattr(request, "_data_version"):
+        return request._data_version
+    from .models import DataVersion
+
+    row = DataVersion.objects.values_list("version", "changed_at").filter(pk=1).first()
+    number, changed_at = row or (0, datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
+    value = (f"{number}.{int(changed_at.timestamp() * 1_000_000)}", changed_at)
+    if request is not None:
+        request._data_version = value
+    return value
+
+
+def _variant(request) -> str:
+    htmx = getattr(request, "htmx", None)
+    if not htmx:
+        return "page"
+    return f"htmx-{htmx.target or ''}-{int(bool(htmx.boosted))}-{int(htmx.history_restore_request)}"
+
+
+def _etag(request, *args, **kwargs):
+    version, _ = current(request)
+    return f"{version}-{_variant(request)}"
+
+
+def _last_modified(request, *args, **kwargs):
+    return current(request)[1]
+
+
+def with_data_version(view):
+    """ETag and Last-Modified from the data version: a repeat view costs one small query
+    and a 304. (The ETag names the variant too: full page or an htmx partial.)"""
+    return condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+
+
+def cache_key(request, name: str) -> str:
+    """A cache key for something rendered from this request's URL and the current data."""
+    version, _ = current(request)
+    digest = hashlib.sha256(f"{request.get_full_path()}|{_variant(request)}".encode()).hexdigest()
+    return f"{name}:{version}:{digest[:32]}"
