@@ -718,8 +718,10 @@ def parse_args():
 
 def main():
     args = parse_args()
-    # SIGTERM ends the run like Ctrl-C: through the finally blocks that stop the server.
+    # SIGTERM ends the run like Ctrl-C, through the finally blocks that stop the server; SIGINT
+    # too when started as a background job (which inherits it ignored).
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     header(args)
     reports, status = [], 0
     try:

@@ -1,7 +1,10 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db import connections, models
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
@@ -243,16 +246,55 @@ class EventQuerySet(models.QuerySet):
         return self.filter(stance=stance)
 
     def search(self, text):
-        """Events whose title, summary, aliases or any quotation contains every word."""
-        queryset = self
-        for word in text.split():
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(aliases__icontains=word)
-                | Exists(Citation.objects.filter(event=OuterRef("pk"), quote__icontains=word))
+        """Events matching every word of ``text`` (as a prefix) in their title, summary,
+        aliases or quotations, best matches first in ``search_rank``. Uses the database's
+        full-text index: SQLite FTS5, PostgreSQL's text search; other databases scan."""
+        words = search_words(text)
+        if not words:
+            return self.annotate(search_rank=Value(0.0))
+        vendor = connections[self.db].vendor
+        if vendor == "sqlite":
+            match = " ".join(f'"{word}"*' for word in words)
+            return self.filter(
+                pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (match,))
+            ).annotate(
+                search_rank=RawSQL(
+                    f"SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} "
+                    f"WHERE {FTS_TABLE}.rowid = timeline_event.id AND {FTS_TABLE} MATCH %s",
+                    (match,),
+                )
             )
-        return queryset
+        if vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank
+
+            query = SearchQuery(
+                " & ".join(f"{word}:*" for word in words), search_type="raw", config="english"
+            )
+            return (
+                self.alias(document=search_vector())
+                .filter(document=query)
+                .annotate(search_rank=SearchRank(search_vector(), query))
+            )
+        queryset = self
+        for word in words:
+            queryset = queryset.filter(search_text__icontains=word)
+        return queryset.annotate(search_rank=Value(1.0))
+
+
+FTS_TABLE = "timeline_event_fts"
+MAX_SEARCH_WORDS = 12
+
+
+def search_words(text: str) -> list[str]:
+    """Plain words only: the full-text query languages never see the reader's punctuation."""
+    return re.findall(r"\w+", text.lower())[:MAX_SEARCH_WORDS]
+
+
+def search_vector():
+    """The indexed expression of PostgreSQL's search (see migration 0006)."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("search_text", config="english")
 
 
 class Event(models.Model):
@@ -285,6 +327,9 @@ class Event(models.Model):
     discussion_prompt = models.TextField(
         blank=True, help_text="An open question for a class, shown on the event's slide."
     )
+    # Title, aliases, summary and quotations in one column, kept up to date on save and
+    # when citations change; the full-text index is built on it.
+    search_text = models.TextField(blank=True, editable=False)
     synthetic = models.BooleanField(
         default=False,
         editable=False,
@@ -298,7 +343,8 @@ class Event(models.Model):
 
     objects = EventQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["source_hash", "updated_at", "version"], m2m_fields=["themes"]
+        excluded_fields=["source_hash", "updated_at", "version", "search_text"],
+        m2m_fields=["themes"],
     )
 
     class Meta:
@@ -328,11 +374,14 @@ class Event(models.Model):
 
     def save(self, *args, **kwargs):
         self.span_end = self.compute_span_end()
+        self.search_text = self.compute_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"start", "start_precision", "end", "end_precision"} & set(
             update_fields
         ):
             kwargs["update_fields"] = {*update_fields, "span_end"}
+        if update_fields is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         if not self._state.adding:
             # Incremented in the database, so two concurrent saves never share a version;
             # Django reads the new value back (RETURNING).
@@ -363,6 +412,19 @@ class Event(models.Model):
             errors["end_precision"] = "Leave the end precision empty when there is no end date."
         if errors:
             raise ValidationError(errors)
+
+    def compute_search_text(self, quotes=None) -> str:
+        if quotes is None:
+            quotes = (
+                list(Citation.objects.filter(event=self).values_list("quote", flat=True))
+                if self.pk
+                else []
+            )
+        return "\n".join([self.title, self.aliases, self.summary, *quotes])
+
+    def refresh_search_text(self):
+        """After a citation changed: store the new text without a full save."""
+        Event.objects.filter(pk=self.pk).update(search_text=self.compute_search_text())
 
     def compute_span_end(self):
         if self.end:
@@ -488,3 +550,11 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"version {self.version} of {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+def refresh_event_search_text(sender, instance, raw=False, **kwargs):
+    """A citation's quotation is searchable text of its event."""
+    if not raw:
+        event = Event.objects.filter(pk=instance.event_id).first()
+        if event:
+            event.refresh_search_text()

@@ -161,6 +161,9 @@ def axis_for(filterset, events, summary, query):
 
 def timeline_results_context(request, filterset):
     events = filterset.qs
+    ranked = bool(filterset.values.get("q"))
+    if ranked:
+        events = events.order_by("-search_rank", "start", "title")
     summary = filterset.summary()
     paginator = Paginator(events, PAGE_SIZE)
     paginator.count = summary["total"]  # already counted; saves a query
@@ -180,6 +183,7 @@ def timeline_results_context(request, filterset):
             else None
         ),
         "clear_url": reverse("timeline:index"),
+        "ranked": ranked,
     }
 
 

@@ -79,6 +79,7 @@ class Command(BaseCommand):
                 **fields,
             )
             event.span_end = event.compute_span_end()
+            event.search_text = event.compute_search_text(quotes=[])
             events.append(event)
         Event.objects.bulk_create(events)
         through = Event.themes.through
