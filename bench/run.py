@@ -282,18 +282,23 @@ class AssetLinks(HTMLParser):
 
 
 def first_view_weight(port):
-    """[(path, kind, raw bytes, bytes as served with Accept-Encoding: gzip, encoding)]."""
+    """([(path, kind, raw bytes, bytes as served with Accept-Encoding: gzip, encoding)],
+    [problems])."""
     connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    rows = []
+    rows, problems = [], []
 
     def weigh(path, kind):
-        status, _, raw = fetch(connection, path, {})
-        status_gz, headers, served = fetch(connection, path, {"Accept-Encoding": "gzip"})
+        try:
+            status, _, raw = fetch(connection, path, {})
+            status_gz, headers, served = fetch(connection, path, {"Accept-Encoding": "gzip"})
+        except (OSError, http.client.HTTPException) as error:
+            problems.append(f"{path}: {type(error).__name__}: {error}")
+            return b""
         if status != 200 or status_gz != 200:
-            raise ServerFailed(f"{path} answered {status}/{status_gz}")
+            problems.append(f"{path} answered {status} (plain), {status_gz} (gzip)")
         encoding = headers.get("Content-Encoding") or "identity"
         if encoding == "gzip" and gzip.decompress(served) != raw:
-            raise ServerFailed(f"{path}: the gzip body does not match the plain one")
+            problems.append(f"{path}: the gzip body does not match the plain one")
         rows.append((path, kind, len(raw), len(served), encoding))
         return raw
 
@@ -305,7 +310,7 @@ def first_view_weight(port):
             continue
         weigh(parts.path + (f"?{parts.query}" if parts.query else ""), kind)
     connection.close()
-    return rows
+    return rows, problems
 
 
 class MemoryWatch(threading.Thread):
@@ -408,7 +413,8 @@ def count_queries(env, specs):
     )
     if result.returncode:
         log(result.stderr[-3000:])
-        raise ServerFailed("counting queries in-process failed")
+        log("  ! counting queries in-process failed; measuring over HTTP regardless")
+        return {}
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -442,6 +448,7 @@ def prepare(size, workdir):
 def summarise(name, path, elapsed, rows, queries):
     latencies = [row[0] * 1000 for row in rows]
     errors = [row for row in rows if row[1] != 200]
+    queries = queries or {"cold": [], "warm": [], "failed": True}
     runs = queries["cold"] + queries["warm"]
     return {
         "name": name,
@@ -457,10 +464,18 @@ def summarise(name, path, elapsed, rows, queries):
         "distinct_urls": len({row[3] for row in rows}),
         "queries_cold": [len(run["queries"]) for run in queries["cold"]],
         "queries_warm": [len(run["queries"]) for run in queries["warm"]],
-        "query_errors": sorted({run["path"] for run in runs if run["status"] != 200}),
+        "query_errors": sorted({run["path"] for run in runs if run["status"] != 200})
+        or (["(the in-process run failed)"] if queries.get("failed") else []),
+        "slowest": sorted(rows, key=lambda row: -row[0])[:3],
         "sql": runs,
         "bodies_ok": True,
     }
+
+
+def last_traceback(log_text, lines=40):
+    """The last traceback (or worker timeout) in gunicorn's log, for the report."""
+    at = max(log_text.rfind("Traceback"), log_text.rfind("WORKER TIMEOUT"))
+    return "\n".join(log_text[at:].splitlines()[:lines]) if at >= 0 else ""
 
 
 def measure_size(size, args, keep):
@@ -493,15 +508,19 @@ def measure_size(size, args, keep):
             log(f"  {name}: {args.warmup:g} s warm-up, {args.seconds:g} s measured")
             drive(server.port, source, args.warmup, args.concurrency, stop)
             elapsed, rows = drive(server.port, source, args.seconds, args.concurrency, stop)
-            results[name] = summarise(name, path, elapsed, rows, queries[name])
+            results[name] = summarise(name, path, elapsed, rows, queries.get(name))
         # Sanity: the fragments are fragments and the page is a page.
         connection = http.client.HTTPConnection(HOST, server.port, timeout=REQUEST_TIMEOUT)
         for name, path, headers in ENDPOINTS:
             if path and name in ("page /", "fragment same", "event page"):
-                whole = b"<html" in fetch(connection, path, headers)[2].lower()
-                results[name]["bodies_ok"] = whole == (name != "fragment same")
+                try:
+                    status, _, body = fetch(connection, path, headers)
+                except (OSError, http.client.HTTPException):
+                    status, body = None, b""
+                whole = b"<html" in body.lower()
+                results[name]["bodies_ok"] = status == 200 and whole == (name != "fragment same")
         connection.close()
-        weight = first_view_weight(server.port)
+        weight, weight_problems = first_view_weight(server.port)
         load_after = os.getloadavg()[0]
         server.memory.stop()
         log_text = server.log_path.read_text(errors="replace")
@@ -509,11 +528,12 @@ def measure_size(size, args, keep):
             "size": size,
             "results": results,
             "weight": weight,
+            "weight_problems": weight_problems,
             "memory": dict(server.memory.peaks),
             "load": (load_before, load_after),
             "varied_repeats": varied.repeats,
             "log_problems": log_text.count("Traceback") + log_text.count("WORKER TIMEOUT"),
-            "log_tail": server.log_tail(15),
+            "log_tail": last_traceback(log_text),
         }
     finally:
         stop.set()
@@ -574,9 +594,14 @@ def print_size(report, args):
             print(f"  ! {row['name']}: in-process status not 200 for {row['query_errors'][:3]}")
         if not row["bodies_ok"]:
             print(f"  ! {row['name']}: the response is not what it should be (page vs fragment)")
+    print("slowest fragment varied requests:")
+    for seconds, status, _, path in varied["slowest"]:
+        print(f"  {seconds * 1000:8.1f} ms  {status}  {path}")
     if report["log_problems"]:
-        print(f"  ! gunicorn log has {report['log_problems']} tracebacks/timeouts:")
+        print(f"  ! gunicorn log has {report['log_problems']} tracebacks/timeouts; the last:")
         print(report["log_tail"])
+    for problem in report["weight_problems"]:
+        print(f"  ! first view: {problem}")
 
     print(f"\nFirst view of / at {size:,} events (HTML + every CSS and JS it references):")
     print(f"  {'file':<58} {'kind':<16} {'bytes':>9} {'as served':>10}")
@@ -587,6 +612,8 @@ def print_size(report, args):
         print(f"  {path:<58} {kind:<16} {raw:>9,} {served:>10,} {encoding}")
     for label, total in (("uncompressed", total_raw), ("as served, gzip", total_served)):
         verdict = "PASS" if total <= BUDGET_BYTES else "FAIL"
+        if report["weight_problems"]:
+            verdict = "not measured (errors below)"
         print(
             f"  total {label:<16} {total:>9,} B = {total / 1000:.1f} KB "
             f"of {BUDGET_BYTES / 1000:.0f} KB budget: {verdict}"
@@ -739,7 +766,10 @@ def main():
             reports.append(report)
             print_size(report, args)
             sys.stdout.flush()
-            failed = any(row["errors"] or row["query_errors"] for row in report["results"].values())
+            failed = report["weight_problems"] or any(
+                row["errors"] or row["query_errors"] or not row["bodies_ok"]
+                for row in report["results"].values()
+            )
             if failed and status == 0:
                 status = 1
         print_targets(reports)

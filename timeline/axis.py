@@ -105,6 +105,12 @@ class Axis:
         return WIDTH
 
     @property
+    def tick_path(self) -> str:
+        """Every year's tick in one SVG path: one element instead of one per year."""
+        top = self.height - BOTTOM
+        return " ".join(f"M{tick.x} {top}v6" for tick in self.ticks)
+
+    @property
     def is_density(self):
         return bool(self.density)
 

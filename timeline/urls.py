@@ -22,4 +22,5 @@ urlpatterns = [
     path("export/essays.csl.json", exports.export_essays_csl, name="export_essays_csl"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("themes.css", views.themes_css, name="themes_css"),
 ]

@@ -5,9 +5,11 @@ import datetime
 import hashlib
 import threading
 
+from django.db import DatabaseError
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import condition
 
 WATCHED = ("Theme", "Period", "Essay", "Event", "Citation", "EventLink", "EventRelation")
@@ -96,3 +98,16 @@ def cache_key(request, name: str) -> str:
     version, _ = current(request)
     digest = hashlib.sha256(f"{request.get_full_path()}|{_variant(request)}".encode()).hexdigest()
     return f"{name}:{version}:{digest[:32]}"
+
+
+def context_processor(request):
+    """``data_version`` for templates, read only if a template uses it. Error pages must
+    render even when the database is what failed."""
+
+    def version():
+        try:
+            return current(request)[0]
+        except DatabaseError:
+            return "0"
+
+    return {"data_version": SimpleLazyObject(version)}

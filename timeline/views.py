@@ -535,3 +535,16 @@ def handout(request):
             "timeline_link": timeline_url(request.GET),
         },
     )
+
+
+@require_safe
+def themes_css(request):
+    """Each theme's colour as a CSS custom property; the URL carries the data version, so
+    browsers may keep it for a year."""
+    version, _ = versioning.current(request)
+    themes = TimelineChoices.for_version(version).themes
+    rules = "".join(f".theme-{theme.slug}{{--theme:{theme.colour}}}\n" for theme in themes)
+    response = HttpResponse(rules, content_type="text/css; charset=utf-8")
+    if request.GET.get("v") == version:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
