@@ -230,3 +230,19 @@ def test_unknown_page_gets_a_friendly_404(client, db):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assertContains(response, "Page not found", status_code=404)
+
+
+def test_axis_shows_density_when_events_are_too_many_to_draw(client, small_timeline, monkeypatch):
+    monkeypatch.setattr("timeline.views.MAX_MARKS", 2)
+    response = client.get("/")
+    assertContains(response, 'class="density-bar"')
+    assertContains(response, 'aria-label="2012: 2 events, show them"')
+    assertContains(response, 'href="/?from=2012&amp;to=2012"')
+    # Zoomed in to a year, the same events are counted per month.
+    response = client.get("/", {"from": "2012", "to": "2012"})
+    assertContains(response, 'aria-label="2012-09: 1 event, show them"')
+    assertContains(response, 'aria-label="2012-12: 1 event, show them"')
+    # Few enough to draw: the events themselves.
+    response = client.get("/", {"from": "2012-12", "to": "2012-12"})
+    assertNotContains(response, 'class="density-bar"')
+    assertContains(response, 'aria-label="Magnitsky Act, 14 Dec 2012, confrontation"')

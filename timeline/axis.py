@@ -79,7 +79,7 @@ class Tick:
 
 @dataclass
 class DensityBar:
-    year: int
+    year: str  # the bucket's label: "2012" or "2012-05"
     count: int
     x: float
     width: float
@@ -127,6 +127,15 @@ def scale(first_year: int, last_year: int):
         return round((dates.decimal_year(day) - first_year) / span * WIDTH, 2)
 
     return x
+
+
+def bucket_bounds(key):
+    """(first day, first day after, label for the filter) of a density bucket."""
+    if isinstance(key, tuple):
+        year, month = key
+        following = datetime.date(year + month // 12, month % 12 + 1, 1)
+        return datetime.date(year, month, 1), following, f"{year}-{month:02d}"
+    return datetime.date(key, 1, 1), datetime.date(key + 1, 1, 1), str(key)
 
 
 def pack_lanes(marks: list[Mark]) -> int:
@@ -244,20 +253,20 @@ def build_axis(events, periods, first_day, last_day, url_for, counts_by_year=Non
         )
 
     if counts_by_year is not None:
+        # Keys are years, or (year, month) pairs when the axis spans only a few years.
         peak = max(counts_by_year.values(), default=1) or 1
-        for year, count in sorted(counts_by_year.items()):
+        for key, count in sorted(counts_by_year.items()):
+            first, last, label = bucket_bounds(key)
             bar_height = max(2, count / peak * density_height)
             axis.density.append(
                 DensityBar(
-                    year=year,
+                    year=label,
                     count=count,
-                    x=x(datetime.date(year, 1, 1)) + 1,
-                    width=max(
-                        x(datetime.date(year + 1, 1, 1)) - x(datetime.date(year, 1, 1)) - 2, 1
-                    ),
+                    x=x(first) + 1,
+                    width=max(x(last) - x(first) - 2, 1),
                     height=round(bar_height, 2),
                     y=round(axis_y - LANE / 2 - bar_height, 2),
-                    url=url_for(**{"from": str(year), "to": str(year), "period": None}),
+                    url=url_for(**{"from": label, "to": label, "period": None}),
                 )
             )
     return axis

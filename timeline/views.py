@@ -2,7 +2,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -19,6 +19,8 @@ from .versioning import with_data_version
 
 PAGE_SIZE = 50
 RESULTS_CACHE_SECONDS = 3600
+# A zoomed-in axis with too many events counts them per month rather than per year.
+DENSITY_BY_MONTH_YEARS = 4
 FILTER_NAMES = ("theme", "period", "from", "to", "essay", "stance", "q")
 
 
@@ -133,13 +135,15 @@ def draw_axis(events, periods, first_day, last_day, url_for, colour_of=None):
     if len(drawn) <= MAX_MARKS:
         axis = build_axis(drawn, periods, first_day, last_day, url_for)
     if axis is None:
-        counts = dict(
-            events.order_by()
-            .annotate(year=ExtractYear("start"))
-            .values_list("year")
-            .annotate(total=Count("pk"))
-            .values_list("year", "total")
+        by_month = last_day.year - first_day.year < DENSITY_BY_MONTH_YEARS
+        buckets = events.order_by().annotate(year=ExtractYear("start"))
+        if by_month:
+            buckets = buckets.annotate(month=ExtractMonth("start"))
+        fields = ("year", "month") if by_month else ("year",)
+        rows = (
+            buckets.values_list(*fields).annotate(total=Count("pk")).values_list(*fields, "total")
         )
+        counts = {(row[:2] if by_month else row[0]): row[-1] for row in rows}
         axis = build_axis([], periods, first_day, last_day, url_for, counts)
     return axis
 
@@ -345,6 +349,8 @@ def essay_compare(request):
 
 MATRIX_PAGE_SIZE = 50
 RESULTS_CACHE_SECONDS = 3600
+# A zoomed-in axis with too many events counts them per month rather than per year.
+DENSITY_BY_MONTH_YEARS = 4
 
 
 @require_safe
