@@ -20,8 +20,9 @@ opens a new loopback connection), each endpoint is driven for a warm-up and then
 
 Per endpoint: requests/s, p50 and p99 latency (send to last byte, client side), their cost
 relative to /healthz, SQL queries per request (the same request run in a separate process
-through Django's test Client on the same database, counted with CaptureQueriesContext after
-one warm-up request), response bytes and errors. Also the first view's weight of / (HTML and
+through Django's test Client on the same database, counted with CaptureQueriesContext: a URL's
+first request, then its repeat; --sql lists them with their times), response bytes and
+errors; and the slowest of the varied URLs. Also the first view's weight of / (HTML and
 every CSS and JS file it references, uncompressed and as served with Accept-Encoding: gzip)
 against 150 KB, and the peak resident memory (VmHWM) of the gunicorn workers. Last, a check
 against the targets: at 10k events the fragment costs at most 3× (same URL) and 6× (varied)
@@ -33,8 +34,10 @@ for comparing endpoints and sizes within one run, not absolute capacity. The loa
 printed with each table so a busy machine shows.
 
 Exit status: 0 when every request got a 200 (whatever the targets say: this measures), 1 when
-any request failed, 2 when the server did not start. Temporary databases are removed and the
-server stopped on exit, Ctrl-C included (--keep keeps the databases to look at).
+any request failed (over HTTP or in-process, or a page came back as a fragment or the other
+way round), 2 when the server did not start or a database could not be prepared. Temporary
+databases are removed and the server stopped on exit, Ctrl-C included (--keep keeps the
+databases to look at).
 
 Usage: .venv/bin/python bench/run.py [--sizes 1000,10000,100000] [--seconds 10]
                                     [--warmup 2] [--concurrency 4] [--workers 2] [--sql] [--keep]
@@ -61,7 +64,7 @@ import threading
 import time
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -201,8 +204,8 @@ class VariedUrls:
     dataset, from a seeded generator, so every run (and every instance) asks for the same
     sequence."""
 
-    def __init__(self, words, seed=1):
-        self.vocabulary, self.rng = words, random.Random(seed)
+    def __init__(self, vocabulary, seed=1):
+        self.vocabulary, self.rng = vocabulary, random.Random(seed)
         self.seen, self.lock, self.repeats = set(), threading.Lock(), 0
 
     def query(self):
@@ -235,7 +238,7 @@ class VariedUrls:
 
 def drive(port, next_request, seconds, concurrency, stop):
     """``concurrency`` threads, each with its own connection, for ``seconds``; returns
-    (elapsed, [(latency s, status, body bytes)])."""
+    (elapsed seconds, [(latency seconds, status or exception name, body bytes, path)])."""
     deadline = time.monotonic() + seconds
     per_thread = [[] for _ in range(concurrency)]
 
@@ -304,8 +307,8 @@ def first_view_weight(port):
 
     html = weigh("/", "html").decode("utf-8", "replace")
     for href, kind in AssetLinks(html).assets:
-        parts = urlsplit(href)
-        if parts.netloc and parts.netloc not in (f"{HOST}:{port}", f"localhost:{port}"):
+        parts = urlsplit(urljoin(f"http://{HOST}:{port}/", href))
+        if parts.netloc not in (f"{HOST}:{port}", f"localhost:{port}"):
             rows.append((href, kind + ", other origin: not fetched", 0, 0, "-"))
             continue
         weigh(parts.path + (f"?{parts.query}" if parts.query else ""), kind)
