@@ -269,7 +269,7 @@ def test_timelinejs_export_honours_the_filters(client, small_timeline):
 def test_timelinejs_export_escapes_headlines_and_sanitises_text(client, small_timeline):
     EventFactory(slug="odd", title="<Cold> & War", summary="**Bold** <script>x()</script>")
     data = json.loads(get(client, "export_timelinejs", {"q": "Cold"}).content)
-    slide = data["events"][0]
+    slide = next(slide for slide in data["events"] if slide["unique_id"] == "odd")
     assert slide["text"]["headline"] == "&lt;Cold&gt; &amp; War"
     assert "<strong>Bold</strong>" in slide["text"]["text"]
     assert "<script>" not in slide["text"]["text"]

@@ -106,9 +106,9 @@ def test_query_count_of_timeline_does_not_grow_with_events(
         if size == "larger":
             EventFactory.create_batch(30, main_theme=theme)
         warm_choices()
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             client.get("/")
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             client.get("/", {"theme": theme.slug}, headers=htmx_headers)
 
 

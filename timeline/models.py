@@ -222,9 +222,10 @@ class EventQuerySet(models.QuerySet):
         )
 
     def with_themes(self, themes):
-        """Events tagged with any of ``themes``."""
+        """Events tagged with any of ``themes``. (An IN over the theme index lets the
+        database start from the tagged events instead of testing every event.)"""
         return self.filter(
-            Exists(Event.themes.through.objects.filter(event=OuterRef("pk"), theme__in=themes))
+            pk__in=Event.themes.through.objects.filter(theme__in=themes).values("event_id")
         )
 
     def between(self, first_day=None, last_day=None):
@@ -288,6 +289,12 @@ MAX_SEARCH_WORDS = 12
 def search_words(text: str) -> list[str]:
     """Plain words only: the full-text query languages never see the reader's punctuation."""
     return re.findall(r"\w+", text.lower())[:MAX_SEARCH_WORDS]
+
+
+def searchable_text(*texts: str) -> str:
+    """The words of ``texts`` with the punctuation dropped: PostgreSQL's parser would read
+    "<Cold>" as a markup tag and index nothing of it."""
+    return " ".join(word for text in texts for word in re.findall(r"\w+", text))
 
 
 def search_vector():
@@ -420,7 +427,7 @@ class Event(models.Model):
                 if self.pk
                 else []
             )
-        return "\n".join([self.title, self.aliases, self.summary, *quotes])
+        return searchable_text(self.title, self.aliases, self.summary, *quotes)
 
     def refresh_search_text(self):
         """After a citation changed: store the new text without a full save."""
