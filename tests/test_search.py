@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def found(text):
-    return list(Event.objects.search(text).order_by("-search_rank").values_list("slug", flat=True))
+    return list(Event.objects.search(text).best_matches_first(text).values_list("slug", flat=True))
 
 
 def test_words_match_as_prefixes_in_any_order(small_timeline):

@@ -7,6 +7,9 @@ legibly, the axis shows how many events fall in each year instead (density bars)
 
 import datetime
 from dataclasses import dataclass, field
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
 
 from . import dates
 from .models import Stance
@@ -18,7 +21,7 @@ GAP = 4
 TOP = 34  # room for the period labels
 BOTTOM = 30  # room for the year labels
 MAX_LANES = 16  # per stance zone; more means the axis switches to density
-MAX_MARKS = 250
+MAX_MARKS = 100  # beyond that, marks crowd the axis and weigh down the page
 
 
 @dataclass
@@ -36,21 +39,46 @@ class Mark:
     y: float = 0
 
     @property
-    def points(self) -> str:
-        """The stance's shape: ▲ cooperation, ▼ confrontation, ◆ mixed."""
-        r = MARK_RADIUS
-        x, y = self.x, self.y
-        if self.stance == Stance.COOPERATION:
-            corners = [(x, y - r), (x + r, y + r * 0.8), (x - r, y + r * 0.8)]
-        elif self.stance == Stance.CONFRONTATION:
-            corners = [(x - r, y - r * 0.8), (x + r, y - r * 0.8), (x, y + r)]
-        else:
-            corners = [(x, y - r), (x + r, y), (x, y + r), (x - r, y)]
-        return " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in corners)
-
-    @property
     def bar_y(self) -> float:
         return self.y - 4
+
+    def svg(self) -> str:
+        """The mark as a link: its stance's shape (defined once, see SHAPES), after a bar
+        for a span of time or a date known only to the month or year."""
+        bar = ""
+        if self.width:
+            vague = "" if self.precise else " mark-bar--vague"
+            bar = (
+                f'<rect class="mark-bar{vague}" x="{self.x:g}" y="{self.bar_y:g}" '
+                f'width="{self.width:g}" height="8" rx="3"/>'
+            )
+        return (
+            f'<a href="{escape(self.url)}" class="mark" fill="{escape(self.colour)}" '
+            f'aria-label="{escape(self.title)}, {escape(self.date_text)}, {self.stance}">{bar}'
+            f'<use href="#shape-{self.stance}" x="{self.x:g}" y="{self.y:g}"/></a>'
+        )
+
+
+def shape_points(stance: str) -> str:
+    """The stance's shape around (0, 0): ▲ cooperation, ▼ confrontation, ◆ mixed."""
+    r = MARK_RADIUS
+    if stance == Stance.COOPERATION:
+        corners = [(0, -r), (r, r * 0.8), (-r, r * 0.8)]
+    elif stance == Stance.CONFRONTATION:
+        corners = [(-r, -r * 0.8), (r, -r * 0.8), (0, r)]
+    else:
+        corners = [(0, -r), (r, 0), (0, r), (-r, 0)]
+    return " ".join(f"{x:g},{y:g}" for x, y in corners)
+
+
+# Each mark refers to its stance's shape rather than repeating the polygon: the axis of a
+# filter change is most of its weight.
+SHAPES = mark_safe(
+    "".join(
+        f'<polygon id="shape-{stance}" points="{shape_points(stance)}"/>'
+        for stance in Stance.values
+    )
+)
 
 
 @dataclass
@@ -87,6 +115,14 @@ class DensityBar:
     y: float
     url: str
 
+    def svg(self) -> str:
+        label = f"{self.year}: {self.count} event{'' if self.count == 1 else 's'}"
+        return (
+            f'<a href="{escape(self.url)}" aria-label="{label}, show them">'
+            f'<rect class="density-bar" x="{self.x}" y="{self.y}" width="{self.width}" '
+            f'height="{self.height}"/><title>{label}</title></a>'
+        )
+
 
 @dataclass
 class Axis:
@@ -113,6 +149,20 @@ class Axis:
     @property
     def is_density(self):
         return bool(self.density)
+
+    @property
+    def shapes(self) -> SafeString:
+        return SHAPES
+
+    # Marks and bars are drawn here rather than in the template: an axis has up to 100 marks,
+    # and the template language took most of a filter change's time drawing them.
+    @property
+    def marks_svg(self) -> SafeString:
+        return mark_safe("".join(mark.svg() for mark in self.marks))  # escaped in svg()
+
+    @property
+    def density_svg(self) -> SafeString:
+        return mark_safe("".join(bar.svg() for bar in self.density))  # escaped in svg()
 
 
 def year_domain(first_day: datetime.date, last_day: datetime.date) -> tuple[int, int]:

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import Count, Exists, Max, Min, OuterRef
+from django.db.models.functions import ExtractMonth, ExtractYear, Substr
 from django.utils.text import Truncator
 
 from . import dates
-from .models import Citation, Essay, Event, Period, Stance, Theme
+from .models import Essay, Event, Period, Stance, Theme
 
 MAX_QUERY_LENGTH = 200
 
@@ -179,6 +181,7 @@ class EventFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, choices: TimelineChoices, **kwargs):
         self.choices = choices
+        self._counting = False
         super().__init__(data, *args, **kwargs)
         self.filters["theme"].extra["choices"] = [(t.slug, t.name) for t in choices.themes]
         self.filters["period"].extra["choices"] = [(p.slug, p.name) for p in choices.periods]
@@ -197,7 +200,7 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_theme(self, queryset, name, value):
         themes = [self.choices.theme_by_slug[slug] for slug in value]
-        return queryset.with_themes(themes) if themes else queryset
+        return queryset.with_themes(themes, visit_all=self._counting) if themes else queryset
 
     def filter_period(self, queryset, name, value):
         return queryset.in_period(self.choices.period_by_slug[value]) if value else queryset
@@ -252,19 +255,54 @@ class EventFilter(django_filters.FilterSet):
             lasts.append(period.end)
         return (max(firsts) if firsts else None), (min(lasts) if lasts else None)
 
+    def counting_qs(self):
+        """The selected events, queried for counting every one of them (see with_themes)."""
+        self.is_valid()
+        self._counting = True
+        try:
+            return self.filter_queryset(self.queryset.all())
+        finally:
+            self._counting = False
+
     def summary(self) -> dict:
-        """Figures for the summary line: how many events, which years, how many essays."""
-        events = self.qs
-        figures = events.order_by().aggregate(
-            total=Count("pk"), first=Min("start"), last=Max("span_end")
-        )
-        # Essays are few: ask of each whether it cites any selected event (each EXISTS stops
-        # at its first hit) rather than counting distinct essays over every citation.
-        selected = events.order_by().values("pk")
+        """Figures for the summary line (how many events, which years, how many essays) and
+        how many events start in each month, for a density axis: one pass over the events."""
+        months = month_counts(self.counting_qs())
+        figures = {
+            "total": sum(total for total, _, _ in months.values()),
+            "first": min((first for _, first, _ in months.values()), default=None),
+            "last": max((last for _, _, last in months.values()), default=None),
+            "months": {month: total for month, (total, _, _) in months.items()},
+        }
+        # Essays are few: ask of each whether it cites any selected event, going through its
+        # citations and stopping at the first hit, rather than collecting the selected events.
         figures["essays"] = Essay.objects.filter(
-            Exists(Citation.objects.filter(essay=OuterRef("pk"), event__in=selected))
+            Exists(self.qs.order_by().filter(citations__essay=OuterRef("pk")))
         ).count()
         return figures
+
+
+def month_counts(events) -> dict[tuple[int, int], tuple]:
+    """(year, month) → (events starting then, their earliest start, their latest end)."""
+    events = events.order_by()
+    figures = {"total": Count("pk"), "first": Min("start"), "last": Max("span_end")}
+    if connections[events.db].vendor == "sqlite":
+        # SQLite stores dates as ISO text: slicing it is far cheaper than Django's date
+        # functions, which SQLite calls back into Python for.
+        rows = (
+            events.annotate(month=Substr("start", 1, 7))
+            .values_list("month")
+            .annotate(**figures)
+            .values_list("month", *figures)
+        )
+        return {(int(month[:4]), int(month[5:7])): rest for month, *rest in rows}
+    rows = (
+        events.annotate(year=ExtractYear("start"), month=ExtractMonth("start"))
+        .values_list("year", "month")
+        .annotate(**figures)
+        .values_list("year", "month", *figures)
+    )
+    return {(year, month): rest for year, month, *rest in rows}
 
 
 # "from" is a Python keyword, so these two filters are declared after the class.

@@ -3,7 +3,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connections, models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Length, Trim
 from django.db.models.lookups import GreaterThan
@@ -221,12 +221,15 @@ class EventQuerySet(models.QuerySet):
             .order_by("start", "span_end", "title")
         )
 
-    def with_themes(self, themes):
-        """Events tagged with any of ``themes``. (An IN over the theme index lets the
-        database start from the tagged events instead of testing every event.)"""
-        return self.filter(
-            pk__in=Event.themes.through.objects.filter(theme__in=themes).values("event_id")
-        )
+    def with_themes(self, themes, *, visit_all=False):
+        """Events tagged with any of ``themes``. By default a correlated EXISTS on the
+        (event, theme) index, so a list in time order stops at its page; ``visit_all`` for
+        counts over every match, which run faster from the list of tagged events."""
+        if visit_all:
+            tagged = Event.themes.through.objects.filter(theme__in=themes).values("event_id")
+            return self.filter(pk__in=tagged)
+        tagged = Event.themes.through.objects.filter(event_id=OuterRef("pk"), theme__in=themes)
+        return self.filter(Exists(tagged))
 
     def between(self, first_day=None, last_day=None):
         """Events whose span overlaps [first_day, last_day]; either bound may be open."""
@@ -248,40 +251,52 @@ class EventQuerySet(models.QuerySet):
 
     def search(self, text):
         """Events matching every word of ``text`` (as a prefix) in their title, summary,
-        aliases or quotations, best matches first in ``search_rank``. Uses the database's
-        full-text index: SQLite FTS5, PostgreSQL's text search; other databases scan."""
+        aliases or quotations. Uses the database's full-text index: SQLite FTS5, PostgreSQL's
+        text search; other databases scan."""
         words = search_words(text)
         if not words:
-            return self.annotate(search_rank=Value(0.0))
+            return self
         vendor = connections[self.db].vendor
         if vendor == "sqlite":
-            match = " ".join(f'"{word}"*' for word in words)
             return self.filter(
-                pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (match,))
-            ).annotate(
-                search_rank=RawSQL(
-                    f"SELECT -bm25({FTS_TABLE}) FROM {FTS_TABLE} "
-                    f"WHERE {FTS_TABLE}.rowid = timeline_event.id AND {FTS_TABLE} MATCH %s",
-                    (match,),
+                pk__in=RawSQL(
+                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+                    (fts_query(words),),
                 )
             )
         if vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank
-
-            query = SearchQuery(
-                " & ".join(f"{word}:*" for word in words), search_type="raw", config="english"
-            )
-            return (
-                self.alias(document=search_vector())
-                .filter(document=query)
-                .annotate(search_rank=SearchRank(search_vector(), query))
-            )
+            return self.alias(document=search_vector()).filter(document=postgres_query(words))
         queryset = self
         for word in words:
             queryset = queryset.filter(search_text__icontains=word)
-        return queryset.annotate(search_rank=Value(1.0))
+        return queryset
+
+    def best_matches_first(self, text):
+        """These events, those matching ``text`` best first (other databases: as they are).
+        Only for a list of events: not to be used inside another query."""
+        words = search_words(text)
+        vendor = connections[self.db].vendor
+        if words and vendor == "sqlite":
+            # A join, so that FTS5 scores the matches once: bm25() needs its MATCH in the same
+            # query, and a correlated subquery re-ran the match for every row. The ORM cannot
+            # join a virtual table; extra() is its documented escape hatch. (Its raw SQL names
+            # timeline_event, which a subquery would rename: hence lists only.)
+            ranked = self.extra(
+                tables=[FTS_TABLE],
+                where=[f"{FTS_TABLE}.rowid = timeline_event.id", f"{FTS_TABLE} MATCH %s"],
+                params=[fts_query(words)],
+                select={"search_rank": f"-bm25({FTS_TABLE})"},
+            )
+            return ranked.order_by("-search_rank", "start", "title")
+        if words and vendor == "postgresql":
+            from django.contrib.postgres.search import SearchRank
+
+            rank = SearchRank(search_vector(), postgres_query(words))
+            return self.annotate(search_rank=rank).order_by("-search_rank", "start", "title")
+        return self  # no ranking to go by: time order
 
 
+FTS_TABLE = "timeline_event_fts"
 FTS_TABLE = "timeline_event_fts"
 MAX_SEARCH_WORDS = 12
 
@@ -295,6 +310,19 @@ def searchable_text(*texts: str) -> str:
     """The words of ``texts`` with the punctuation dropped: PostgreSQL's parser would read
     "<Cold>" as a markup tag and index nothing of it."""
     return " ".join(word for text in texts for word in re.findall(r"\w+", text))
+
+
+def fts_query(words: list[str]) -> str:
+    """An SQLite FTS5 query: every word, as a prefix."""
+    return " ".join(f'"{word}"*' for word in words)
+
+
+def postgres_query(words: list[str]):
+    from django.contrib.postgres.search import SearchQuery
+
+    return SearchQuery(
+        " & ".join(f"{word}:*" for word in words), search_type="raw", config="english"
+    )
 
 
 def search_vector():

@@ -1,8 +1,9 @@
+from urllib.parse import urlencode
+
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Count, Prefetch
-from django.db.models.functions import ExtractMonth, ExtractYear, Substr
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -13,7 +14,8 @@ from django.views.decorators.http import require_safe
 
 from . import exports, versioning
 from .axis import MAX_MARKS, build_axis
-from .filters import EventFilter, TimelineChoices, shorten
+from .cards import event_cards
+from .filters import EventFilter, TimelineChoices, month_counts, shorten
 from .models import Citation, Essay, Event, EventRelation, Period
 from .versioning import with_data_version
 
@@ -44,13 +46,15 @@ def render_for_target(request, template, context, partials):
 def timeline_url(query, path=None, **changes):
     """``path`` (the timeline by default) with the filters of ``query`` (a QueryDict), some
     parameters set or removed."""
-    params = query.copy()
-    params.pop("page", None)
-    for name, value in changes.items():
-        params.pop(name, None)
-        if value is not None:
-            params[name] = value
-    encoded = params.urlencode()
+    # Built from pairs rather than a copied QueryDict: an axis makes a hundred of these.
+    params = [
+        (name, value)
+        for name, values in query.lists()
+        if name != "page" and name not in changes
+        for value in values
+    ]
+    params += [(name, value) for name, value in changes.items() if value is not None]
+    encoded = urlencode(params)
     return (path or reverse("timeline:index")) + (f"?{encoded}" if encoded else "")
 
 
@@ -108,59 +112,48 @@ def summary_text(filterset, summary) -> str:
     return " · ".join(parts)
 
 
-def date_parts(database, by_month):
-    """Year (and month) of an event's start for counting. SQLite stores dates as text, and
-    slicing it is far cheaper than Django's date functions, which it calls in Python."""
-    if connections[database].vendor == "sqlite":
-        parts = {"year": Substr("start", 1, 4)}
-        if by_month:
-            parts["month"] = Substr("start", 6, 2)
-        return parts
-    parts = {"year": ExtractYear("start")}
-    if by_month:
-        parts["month"] = ExtractMonth("start")
-    return parts
-
-
-def draw_axis(events, periods, first_day, last_day, url_for, colour_of=None):
+def draw_axis(events, periods, first_day, last_day, url_for, colour_of=None, summary=None):
     """The axis for ``events`` (a queryset); ``colour_of(event values)`` overrides the theme
-    colour of each mark."""
+    colour of each mark. ``summary`` (of the same events) saves counting them again."""
     if first_day is None or last_day is None:
         return None
-    drawn = list(
-        events.order_by("start").values(
-            "slug",
-            "title",
-            "start",
-            "start_precision",
-            "end",
-            "end_precision",
-            "span_end",
-            "approximate",
-            "stance",
-            "main_theme__colour",
-        )[: MAX_MARKS + 1]
-    )
-    # One reverse() for all marks: resolving URLs one by one dominated the axis's cost.
-    url_pattern = reverse("timeline:event_detail", args=["slug-placeholder"])
-    for event in drawn:
-        event["url"] = url_pattern.replace("slug-placeholder", event["slug"])
-        if colour_of:
-            event["main_theme__colour"] = colour_of(event)
     axis = None
-    if len(drawn) <= MAX_MARKS:
-        axis = build_axis(drawn, periods, first_day, last_day, url_for)
-    if axis is None:
-        by_month = last_day.year - first_day.year < DENSITY_BY_MONTH_YEARS
-        buckets = events.order_by().annotate(**date_parts(events.db, by_month))
-        fields = ("year", "month") if by_month else ("year",)
-        rows = (
-            buckets.values_list(*fields).annotate(total=Count("pk")).values_list(*fields, "total")
+    # More events than can be drawn: no need to fetch them to find out.
+    if summary is None or summary["total"] <= MAX_MARKS:
+        drawn = list(
+            events.order_by("start").values(
+                "slug",
+                "title",
+                "start",
+                "start_precision",
+                "end",
+                "end_precision",
+                "span_end",
+                "approximate",
+                "stance",
+                "main_theme__colour",
+            )[: MAX_MARKS + 1]
         )
-        counts = {
-            (tuple(int(part) for part in row[:2]) if by_month else int(row[0])): row[-1]
-            for row in rows
-        }
+        # One reverse() for all marks: resolving URLs one by one dominated the axis's cost.
+        url_pattern = reverse("timeline:event_detail", args=["slug-placeholder"])
+        for event in drawn:
+            event["url"] = url_pattern.replace("slug-placeholder", event["slug"])
+            if colour_of:
+                event["main_theme__colour"] = colour_of(event)
+        if len(drawn) <= MAX_MARKS:
+            axis = build_axis(drawn, periods, first_day, last_day, url_for)
+    if axis is None:
+        months = (
+            summary["months"]
+            if summary
+            else {month: figures[0] for month, figures in month_counts(events).items()}
+        )
+        if last_day.year - first_day.year < DENSITY_BY_MONTH_YEARS:
+            counts = months
+        else:
+            counts = {}
+            for (year, _), total in months.items():
+                counts[year] = counts.get(year, 0) + total
         axis = build_axis([], periods, first_day, last_day, url_for, counts)
     return axis
 
@@ -168,8 +161,10 @@ def draw_axis(events, periods, first_day, last_day, url_for, colour_of=None):
 def axis_for(filterset, events, summary, query):
     first_day, last_day = filterset.date_bounds()
 
+    index_path = reverse("timeline:index")
+
     def url_for(**changes):
-        return timeline_url(query, **changes)
+        return timeline_url(query, index_path, **changes)
 
     return draw_axis(
         events,
@@ -177,18 +172,21 @@ def axis_for(filterset, events, summary, query):
         first_day or summary["first"],
         last_day or summary["last"],
         url_for,
+        summary=summary,
     )
 
 
 def timeline_results_context(request, filterset):
     events = filterset.qs
     ranked = bool(filterset.values.get("q"))
-    if ranked:
-        events = events.order_by("-search_rank", "start", "title")
+    listed = events.best_matches_first(filterset.values["q"]) if ranked else events
     summary = filterset.summary()
-    paginator = Paginator(events, PAGE_SIZE)
+    # The page needs only ids and dates: each event's entry comes rendered from event_cards.
+    paginator = Paginator(listed.prefetch_related(None).values("pk", "start"), PAGE_SIZE)
     paginator.count = summary["total"]  # already counted; saves a query
     page = paginator.get_page(request.GET.get("page"))
+    cards = event_cards([row["pk"] for row in page], versioning.current(request)[0])
+    page.object_list = [{"start": row["start"], "card": cards[row["pk"]]} for row in page]
     return {
         "filterset": filterset,
         "values": filterset.values,

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from tests.factories import CitationFactory, EventFactory
 from timeline import dates, versioning
+from timeline.database import refresh_statistics
 from timeline.models import Citation, Essay, Event, Precision, Stance, Theme
 
 BATCH = 2_000
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         if delete:
             with versioning.one_bump():
                 deleted = Event.objects.filter(synthetic=True).delete()[1].get("timeline.Event", 0)
+            refresh_statistics()
             self.stdout.write(f"Deleted {deleted} synthetic events.")
             return
         if count < 1:
@@ -59,6 +61,7 @@ class Command(BaseCommand):
             done += size
             self.progress(done, count, start)
         versioning.bump()  # bulk inserts send no signals
+        refresh_statistics()
         self.stderr.write("")
         self.stdout.write(
             f"Added {count} synthetic events in {time.monotonic() - start:.1f} s "

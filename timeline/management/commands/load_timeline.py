@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from timeline.database import refresh_statistics
 from timeline.loader import DEFAULT_PATH, DatasetError, Loader
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             report = Loader(path, force=force).load()
         except DatasetError as error:
             raise CommandError(f"Refused: {error}. Nothing was written.") from None
+        refresh_statistics()
         for line in report.lines():
             self.stdout.write(line)
         self.stdout.write(
