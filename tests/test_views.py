@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from tests.factories import EventFactory
+from tests.factories import CitationFactory, EventFactory, EventRelationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -261,13 +261,36 @@ def test_axis_shows_density_when_events_are_too_many_to_draw(client, small_timel
     monkeypatch.setattr("timeline.views.MAX_MARKS", 2)
     response = client.get("/")
     assertContains(response, 'class="density-bar"')
-    assertContains(response, 'aria-label="2012: 2 events, show them"')
+    assertContains(response, "<title>2012: 2 events, show them</title>")
     assertContains(response, 'href="/?from=2012&amp;to=2012"')
+    # Events that began before the axis does get no bar of their own.
+    response = client.get("/", {"from": "2011", "to": "2013"})
+    assertContains(response, "<title>2012-09: 1 event, show them</title>")
+    assertNotContains(response, "<title>1992")
     # Zoomed in to a year, the same events are counted per month.
     response = client.get("/", {"from": "2012", "to": "2012"})
-    assertContains(response, 'aria-label="2012-09: 1 event, show them"')
-    assertContains(response, 'aria-label="2012-12: 1 event, show them"')
+    assertContains(response, "<title>2012-09: 1 event, show them</title>")
+    assertContains(response, "<title>2012-12: 1 event, show them</title>")
     # Few enough to draw: the events themselves.
     response = client.get("/", {"from": "2012-12", "to": "2012-12"})
     assertNotContains(response, 'class="density-bar"')
     assertContains(response, 'aria-label="Magnitsky Act, 14 Dec 2012, confrontation"')
+
+
+def test_event_and_essay_pages_run_a_fixed_number_of_queries(
+    client, small_timeline, django_assert_num_queries
+):
+    weitz = small_timeline["essays"]["weitz"]
+    event_url = reverse("timeline:event_detail", args=["magnitsky-act"])
+    essay_url = reverse("timeline:essay_detail", args=["weitz"])
+    for size in ("small", "larger"):
+        if size == "larger":
+            for event in EventFactory.create_batch(30):
+                CitationFactory(essay=weitz, event=event)
+                EventRelationFactory(
+                    from_event=event, to_event=small_timeline["events"]["magnitsky"]
+                )
+        with django_assert_num_queries(8):
+            assert client.get(event_url).status_code == 200
+        with django_assert_num_queries(5):
+            assert client.get(essay_url).status_code == 200

@@ -116,11 +116,12 @@ class DensityBar:
     url: str
 
     def svg(self) -> str:
-        label = f"{self.year}: {self.count} event{'' if self.count == 1 else 's'}"
+        # The title names the link and shows as its tooltip.
+        label = f"{self.year}: {self.count} event{'' if self.count == 1 else 's'}, show them"
         return (
-            f'<a href="{escape(self.url)}" aria-label="{label}, show them">'
-            f'<rect class="density-bar" x="{self.x}" y="{self.y}" width="{self.width}" '
-            f'height="{self.height}"/><title>{label}</title></a>'
+            f'<a href="{escape(self.url)}"><rect class="density-bar" x="{self.x:g}" '
+            f'y="{self.y:g}" width="{self.width:g}" height="{self.height:g}"/>'
+            f"<title>{label}</title></a>"
         )
 
 
@@ -304,9 +305,15 @@ def build_axis(events, periods, first_day, last_day, url_for, counts_by_year=Non
 
     if counts_by_year is not None:
         # Keys are years, or (year, month) pairs when the axis spans only a few years.
-        peak = max(counts_by_year.values(), default=1) or 1
-        for key, count in sorted(counts_by_year.items()):
-            first, last, label = bucket_bounds(key)
+        # Only what begins within the axis: an event that began before it, still running in
+        # it, has no bar of its own.
+        buckets = [
+            (bucket_bounds(key), count)
+            for key, count in sorted(counts_by_year.items())
+            if domain_start <= bucket_bounds(key)[0] < domain_end
+        ]
+        peak = max((count for _, count in buckets), default=1) or 1
+        for (first, last, label), count in buckets:
             bar_height = max(2, count / peak * density_height)
             axis.density.append(
                 DensityBar(
