@@ -181,8 +181,7 @@ def timeline_results_context(request, filterset):
     ranked = bool(filterset.values.get("q"))
     listed = events.best_matches_first(filterset.values["q"]) if ranked else events
     summary = filterset.summary()
-    # The page needs only ids and dates: each event's entry comes rendered from event_cards.
-    paginator = Paginator(listed.prefetch_related(None).values("pk", "start"), PAGE_SIZE)
+    paginator = Paginator(listed.values("pk", "start"), PAGE_SIZE)
     paginator.count = summary["total"]  # already counted; saves a query
     page = paginator.get_page(request.GET.get("page"))
     cards = event_cards([row["pk"] for row in page], versioning.current(request)[0])
@@ -213,7 +212,9 @@ def index(request):
     repeated view (or the same filter from another reader) costs one small query."""
     version, _ = versioning.current(request)
     choices = TimelineChoices.for_version(version)
-    filterset = EventFilter(request.GET, queryset=Event.objects.for_timeline(), choices=choices)
+    # Ids and dates are all the list needs: event_cards brings each entry, rendered.
+    events = Event.objects.order_by("start", "span_end", "title")
+    filterset = EventFilter(request.GET, queryset=events, choices=choices)
     partial = requested_partial(request, {"results": "results", "more": "event_page"})
     key = versioning.cache_key(request, "timeline")
     results_html = cache.get(key)
