@@ -14,6 +14,7 @@ from citeproc import CitationItem, CitationStylesBibliography, CitationStylesSty
 from citeproc.source.json import CiteProcJSON
 from django.urls import reverse
 from icalendar import Calendar
+from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import CitationFactory, EssayFactory, EventFactory
 from timeline.models import Precision
@@ -379,11 +380,12 @@ def test_csl_json_honours_the_filters_and_inferred_dates(client, small_timeline)
 @pytest.mark.parametrize(
     ("name", "params", "queries"),
     [
-        ("export_events_csv", {}, 3),
-        ("export_events_csv", {"theme": "arms-control", "q": "treaty"}, 3),
-        ("export_citations_csv", {}, 2),
-        ("export_events_ics", {"stance": "confrontation"}, 3),
-        ("export_timelinejs", {}, 3),
+        # The event exports' first query asks whether the selection fits in a download.
+        ("export_events_csv", {}, 4),
+        ("export_events_csv", {"theme": "arms-control", "q": "treaty"}, 4),
+        ("export_citations_csv", {}, 3),
+        ("export_events_ics", {"stance": "confrontation"}, 4),
+        ("export_timelinejs", {}, 4),
         ("export_essays_bibtex", {}, 1),
         ("export_essays_bibtex", {"essay": "weitz"}, 2),
         ("export_essays_csl", {"period": "the-reset"}, 2),
@@ -425,3 +427,27 @@ def test_timeline_offers_every_download_with_the_current_filters(client, small_t
     html = client.get("/").content.decode()
     paragraph = re.search(r'<p class="downloads">(.*?)</p>', html, re.S).group(1)
     assert "?" not in paragraph
+
+
+@pytest.mark.parametrize("name", [*EXPORTS[:4], "export_events_json"])
+def test_a_selection_too_large_to_download_gets_a_400_that_says_how_to_narrow_it(
+    client, small_timeline, monkeypatch, name
+):
+    monkeypatch.setattr("timeline.exports.MAX_EXPORT_EVENTS", 1)
+    refused = client.get(reverse(f"timeline:{name}"), {"theme": "arms-control", "from": "1990"})
+    assertContains(
+        refused, "This selection holds 2 events; a download holds at most 1.", status_code=400
+    )
+    assertContains(refused, 'href="/?theme=arms-control&amp;from=1990"', status_code=400)
+    assert get(client, name, {"theme": "arms-control", "to": "2000"}).status_code == 200
+
+
+def test_the_timeline_offers_downloads_only_for_selections_a_download_can_hold(
+    client, small_timeline, monkeypatch
+):
+    monkeypatch.setattr("timeline.exports.MAX_EXPORT_EVENTS", 1)
+    response = client.get("/", {"theme": "arms-control", "from": "1990"})
+    assertContains(response, "Downloads hold at most 1 events: narrow these 2")
+    assertNotContains(response, "/export/events.csv")
+    response = client.get("/", {"theme": "arms-control", "to": "2000"})
+    assertContains(response, "/export/events.csv?theme=arms-control&amp;to=2000")

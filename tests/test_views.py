@@ -218,11 +218,11 @@ def test_json_export_query_count_does_not_grow(
     client, small_timeline, django_assert_num_queries, warm_choices
 ):
     warm_choices()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get("/export/events.json")
     EventFactory.create_batch(20)
     warm_choices()
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get("/export/events.json")
 
 

@@ -202,6 +202,7 @@ def timeline_results_context(request, filterset):
         ),
         "clear_url": reverse("timeline:index"),
         "ranked": ranked,
+        "export_limit": exports.MAX_EXPORT_EVENTS,
     }
 
 
@@ -409,6 +410,7 @@ def essay_matrix(request):
 
 
 @require_safe
+@exports.refuse_large_selections
 @with_data_version
 def export_events_json(request):
     queryset = Event.objects.select_related("main_theme").prefetch_related(
