@@ -126,3 +126,49 @@ def test_essay_page_draws_a_mini_timeline_of_what_it_cites(client, small_timelin
     assertContains(response, 'class="axis-svg"')
     assertContains(response, 'href="/events/usaid/"')
     assertContains(response, "?essay=weitz&amp;period=")
+
+
+def cite_many(essay, count, **event_fields):
+    events = EventFactory.create_batch(count, **event_fields)
+    for event in events:
+        CitationFactory(essay=essay, event=event, quote=f"On {event.title}.")
+    return events
+
+
+def test_a_long_essay_page_lists_its_events_a_page_at_a_time(client, small_timeline):
+    weitz = small_timeline["essays"]["weitz"]
+    cite_many(weitz, 60)  # 62 cited in all
+    url = reverse("timeline:essay_detail", args=[weitz.slug])
+    first = client.get(url).content.decode()
+    assert first.count("<blockquote>") == 50
+    assert "Show the 62 events it cites on the timeline" in first
+    assert "Show more events (50 of 62 shown)" in first
+    # htmx asks for the next page into #more: only the entries, no page around them.
+    more = client.get(url, {"page": "2"}, headers={"HX-Request": "true", "HX-Target": "more"})
+    fragment = more.content.decode()
+    assert fragment.count("<blockquote>") == 12
+    assert "<html" not in fragment and 'id="more"' not in fragment
+    assert "HX-Request" in more["Vary"]
+    # Without JavaScript the same link is a whole page.
+    assert "<html" in client.get(url, {"page": "2"}).content.decode()
+
+
+def test_a_long_comparison_lists_its_events_a_page_at_a_time(
+    client, small_timeline, django_assert_num_queries
+):
+    weitz, valdai = small_timeline["essays"]["weitz"], small_timeline["essays"]["valdai"]
+    url = reverse("timeline:essay_compare")
+    params = {"a": weitz.slug, "b": valdai.slug}
+    with django_assert_num_queries(7):
+        client.get(url, params)
+    cite_many(weitz, 30)
+    cite_many(valdai, 30)
+    with django_assert_num_queries(7):
+        first = client.get(url, params).content.decode()
+    assert first.count('class="compare-row ') == 50
+    assert "Show more events (50 of 63 shown)" in first
+    more = client.get(
+        url, {**params, "page": "2"}, headers={"HX-Request": "true", "HX-Target": "more"}
+    ).content.decode()
+    assert more.count('class="compare-row ') == 13
+    assert "<html" not in more

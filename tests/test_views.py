@@ -292,5 +292,5 @@ def test_event_and_essay_pages_run_a_fixed_number_of_queries(
                 )
         with django_assert_num_queries(8):
             assert client.get(event_url).status_code == 200
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             assert client.get(essay_url).status_code == 200

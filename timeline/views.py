@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -19,7 +19,7 @@ from .filters import EventFilter, TimelineChoices, month_counts, shorten
 from .models import Citation, Essay, Event, EventRelation, Period
 from .versioning import with_data_version
 
-PAGE_SIZE = 50
+PAGE_SIZE = 50  # events per page of a list: the timeline's, an essay's, a comparison's
 RESULTS_CACHE_SECONDS = 3600
 # A zoomed-in axis with too many events counts them per month rather than per year.
 DENSITY_BY_MONTH_YEARS = 4
@@ -112,9 +112,12 @@ def summary_text(filterset, summary) -> str:
     return " · ".join(parts)
 
 
-def draw_axis(events, periods, first_day, last_day, url_for, colour_of=None, summary=None):
+def draw_axis(
+    events, periods, first_day, last_day, url_for, colour_of=None, summary=None, fields=()
+):
     """The axis for ``events`` (a queryset); ``colour_of(event values)`` overrides the theme
-    colour of each mark. ``summary`` (of the same events) saves counting them again."""
+    colour of each mark, from the usual values and ``fields``. ``summary`` (of the same
+    events) saves counting them again."""
     if first_day is None or last_day is None:
         return None
     axis = None
@@ -132,6 +135,7 @@ def draw_axis(events, periods, first_day, last_day, url_for, colour_of=None, sum
                 "approximate",
                 "stance",
                 "main_theme__colour",
+                *fields,
             )[: MAX_MARKS + 1]
         )
         # One reverse() for all marks: resolving URLs one by one dominated the axis's cost.
@@ -282,26 +286,44 @@ def essay_timeline_url(essay):
 @with_data_version
 def essay_detail(request, slug):
     essay = get_object_or_404(Essay, slug=slug)
-    citations = list(
+    events = Event.objects.cited_by(essay)
+    figures = events.aggregate(total=Count("pk"), first=Min("start"), last=Max("span_end"))
+    citations = (
         Citation.objects.filter(essay=essay)
         .select_related("event", "event__main_theme")
-        .order_by("event__start", "event__span_end")
+        .order_by("event__start", "event__span_end", "event__title")
     )
-    events = Event.objects.cited_by(essay)
+    paginator = Paginator(citations, PAGE_SIZE)
+    paginator.count = figures["total"]  # already counted; saves a query
+    page = paginator.get_page(request.GET.get("page"))
     axis = None
-    if citations:
+    if figures["total"] and page.number == 1:
         axis = draw_axis(
             events,
             list(Period.objects.all()),
-            citations[0].event.start,
-            max(citation.event.span_end for citation in citations),
+            figures["first"],
+            figures["last"],
             essay_timeline_url(essay),
         )
-    return render(
-        request,
-        "timeline/essay_detail.html",
-        {"essay": essay, "citations": citations, "axis": axis},
+    context = {
+        "essay": essay,
+        "page": page,
+        "total": figures["total"],
+        "axis": axis,
+        "next_url": next_page_url(request, page),
+    }
+    return render_for_target(
+        request, "timeline/essay_detail.html", context, {"more": "citation_page"}
     )
+
+
+def next_page_url(request, page):
+    """This page's address for the next page of its list, or None on the last."""
+    if not page.has_next():
+        return None
+    query = request.GET.copy()
+    query["page"] = str(page.next_page_number())
+    return f"{request.path}?{query.urlencode()}"
 
 
 COMPARE_COLOURS = {"a": "#1f5fa8", "b": "#a3400b", "both": "#5b2a86"}
@@ -322,33 +344,53 @@ def essay_compare(request):
     if chosen["a"] and chosen["a"] == chosen["b"]:
         notices.append("Choose two different essays to compare.")
         chosen["b"] = None
-    rows, axis, counts = [], None, {}
+    page, rows, axis, counts = None, [], None, {}
     if chosen["a"] and chosen["b"]:
-        sides = {chosen["a"].pk: "a", chosen["b"].pk: "b"}
-        by_event = {}
-        for citation in Citation.objects.filter(essay__in=list(sides)).select_related(
-            "event", "event__main_theme"
-        ):
-            row = by_event.setdefault(citation.event_id, {"event": citation.event})
-            row[sides[citation.essay_id]] = citation
-        rows = sorted(
-            by_event.values(),
-            key=lambda row: (row["event"].start, row["event"].span_end, row["event"].title),
+        first, second = chosen["a"], chosen["b"]
+        events = Event.objects.annotate(
+            in_a=Exists(Citation.objects.filter(essay=first, event=OuterRef("pk"))),
+            in_b=Exists(Citation.objects.filter(essay=second, event=OuterRef("pk"))),
+        ).filter(Q(in_a=True) | Q(in_b=True))
+        counts = events.aggregate(
+            both=Count("pk", filter=Q(in_a=True, in_b=True)),
+            a=Count("pk", filter=Q(in_a=True, in_b=False)),
+            b=Count("pk", filter=Q(in_a=False, in_b=True)),
+            first=Min("start"),
+            last=Max("span_end"),
         )
-        for row in rows:
-            row["side"] = "both" if "a" in row and "b" in row else ("a" if "a" in row else "b")
-            counts[row["side"]] = counts.get(row["side"], 0) + 1
-        side_of = {row["event"].slug: row["side"] for row in rows}
-        if rows:
-            axis = draw_axis(
-                Event.objects.filter(pk__in=list(by_event)),
-                list(Period.objects.all()),
-                rows[0]["event"].start,
-                max(row["event"].span_end for row in rows),
-                lambda **changes: timeline_url(QueryDict(), **changes),
-                colour_of=lambda event: COMPARE_COLOURS[side_of[event["slug"]]],
+        total = counts["both"] + counts["a"] + counts["b"]
+        paginator = Paginator(events.order_by("start", "span_end", "title"), PAGE_SIZE)
+        paginator.count = total  # already counted; saves a query
+        page = paginator.get_page(request.GET.get("page"))
+        quotes = {
+            (citation.event_id, citation.essay_id): citation
+            for citation in Citation.objects.filter(
+                essay__in=[first, second], event__in=[event.pk for event in page]
             )
-    return render(
+        }
+        for event in page:
+            side = "both" if event.in_a and event.in_b else ("a" if event.in_a else "b")
+            rows.append(
+                {
+                    "event": event,
+                    "side": side,
+                    "a": quotes.get((event.pk, first.pk)),
+                    "b": quotes.get((event.pk, second.pk)),
+                }
+            )
+        if total and page.number == 1:
+            axis = draw_axis(
+                events,
+                list(Period.objects.all()),
+                counts["first"],
+                counts["last"],
+                lambda **changes: timeline_url(QueryDict(), **changes),
+                colour_of=lambda event: COMPARE_COLOURS[
+                    "both" if event["in_a"] and event["in_b"] else ("a" if event["in_a"] else "b")
+                ],
+                fields=("in_a", "in_b"),
+            )
+    return render_for_target(
         request,
         "timeline/essay_compare.html",
         {
@@ -356,18 +398,18 @@ def essay_compare(request):
             "a": chosen["a"],
             "b": chosen["b"],
             "rows": rows,
+            "page": page,
+            "next_url": next_page_url(request, page) if page else None,
             "axis": axis,
             "counts": counts,
             "notices": notices,
             "colours": COMPARE_COLOURS,
         },
+        {"more": "compare_page"},
     )
 
 
 MATRIX_PAGE_SIZE = 50
-RESULTS_CACHE_SECONDS = 3600
-# A zoomed-in axis with too many events counts them per month rather than per year.
-DENSITY_BY_MONTH_YEARS = 4
 
 
 @require_safe
