@@ -215,14 +215,15 @@ def timeline_results_context(request, filterset):
 def index(request):
     """The timeline. Its results are rendered once per URL and data version and cached, so a
     repeated view (or the same filter from another reader) costs one small query."""
-    version, _ = versioning.current(request)
-    choices = TimelineChoices.for_version(version)
-    # Ids and dates are all the list needs: event_cards brings each entry, rendered.
-    events = Event.objects.order_by("start", "span_end", "title")
-    filterset = EventFilter(request.GET, queryset=events, choices=choices)
     partial = requested_partial(request, {"results": "results", "more": "event_page"})
     key = versioning.cache_key(request, "timeline")
     results_html = cache.get(key)
+    # A cached fragment is sent as it is: no filters to build.
+    if results_html is None or not partial:
+        choices = TimelineChoices.for_version(versioning.current(request)[0])
+        # Ids and dates are all the list needs: event_cards brings each entry, rendered.
+        events = Event.objects.order_by("start", "span_end", "title")
+        filterset = EventFilter(request.GET, queryset=events, choices=choices)
     if results_html is None:
         results_html = render_to_string(
             f"timeline/index.html#{partial or 'results'}",
