@@ -1,3 +1,4 @@
+import datetime
 import gzip
 
 import pytest
@@ -294,3 +295,20 @@ def test_event_and_essay_pages_run_a_fixed_number_of_queries(
             assert client.get(event_url).status_code == 200
         with django_assert_num_queries(6):
             assert client.get(essay_url).status_code == 200
+
+
+def test_show_more_continues_the_year_the_page_before_ended_in(client, small_timeline):
+    for day in range(55):
+        EventFactory(start=datetime.date(2015, 1, 1) + datetime.timedelta(days=day))
+    heading = '<h2 class="year-heading">2015</h2>'
+    first = client.get("/", {"from": "2015", "to": "2015"}).content.decode()
+    assert first.count(heading) == 1
+    more = client.get(
+        "/",
+        {"from": "2015", "to": "2015", "page": "2"},
+        headers={"HX-Request": "true", "HX-Target": "more"},
+    ).content.decode()
+    assert more.count("data-event-slug=") == 5
+    assert heading not in more
+    # Without JavaScript page 2 is a page of its own, under its own heading.
+    assert heading in client.get("/", {"from": "2015", "to": "2015", "page": "2"}).content.decode()

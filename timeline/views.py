@@ -180,7 +180,9 @@ def axis_for(filterset, events, summary, query):
     )
 
 
-def timeline_results_context(request, filterset):
+def timeline_results_context(request, filterset, appending=False):
+    """``appending``: the page goes after the one before it ("Show more"), so it does not
+    repeat that page's last year heading."""
     events = filterset.qs
     ranked = bool(filterset.values.get("q"))
     listed = events.best_matches_first(filterset.values["q"]) if ranked else events
@@ -190,6 +192,9 @@ def timeline_results_context(request, filterset):
     page = paginator.get_page(request.GET.get("page"))
     cards = event_cards([row["pk"] for row in page], versioning.current(request)[0])
     page.object_list = [{"start": row["start"], "card": cards[row["pk"]]} for row in page]
+    continued_year = None
+    if appending and page.number > 1 and not ranked:
+        continued_year = listed.values_list("start", flat=True)[page.start_index() - 2].year
     return {
         "filterset": filterset,
         "values": filterset.values,
@@ -206,6 +211,7 @@ def timeline_results_context(request, filterset):
         ),
         "clear_url": reverse("timeline:index"),
         "ranked": ranked,
+        "continued_year": continued_year,
         "export_limit": exports.MAX_EXPORT_EVENTS,
     }
 
@@ -227,7 +233,7 @@ def index(request):
     if results_html is None:
         results_html = render_to_string(
             f"timeline/index.html#{partial or 'results'}",
-            timeline_results_context(request, filterset),
+            timeline_results_context(request, filterset, appending=partial == "event_page"),
             request,
         )
         cache.set(key, results_html, RESULTS_CACHE_SECONDS)

@@ -9,3 +9,17 @@ document.addEventListener("htmx:configRequest", (event) => {
     if (value === "") parameters.delete(name);
   }
 });
+
+// "Show more" replaces itself with the next entries: keep the reader's place by moving focus
+// to the first of them, instead of losing it to the top of the page.
+let lastBeforeMore = null;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.target.id === "more") lastBeforeMore = event.detail.target.previousElementSibling;
+});
+document.addEventListener("htmx:afterSettle", () => {
+  const first = lastBeforeMore && lastBeforeMore.nextElementSibling;
+  lastBeforeMore = null;
+  if (!first) return;
+  first.setAttribute("tabindex", "-1");
+  first.focus();
+});

@@ -122,3 +122,28 @@ def test_timeline_fits_a_phone(page, timeline_server, screenshot):
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert not overflow
     screenshot("timeline-phone")
+
+
+def test_show_more_loads_the_next_events_in_place_and_keeps_the_keyboard_there(
+    page, timeline_server, console_errors
+):
+    page.goto(timeline_server.url + "/")
+    total = int(re.search(r"(\d+) events", page.locator("#results .summary").inner_text())[1])
+    expect(page.locator(EVENT)).to_have_count(50)
+    mark_page(page)
+    page.locator("#more a").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(EVENT)).to_have_count(total)
+    assert still_same_page(page)
+    expect(page).to_have_url(timeline_server.url + "/")
+    # Focus moves to the first of the new entries (or a new year's heading before it).
+    page.wait_for_function(
+        """() => {
+            const first = document.querySelectorAll("#results [data-event-slug]")[50];
+            const focused = document.activeElement;
+            return focused === first || focused.nextElementSibling === first;
+        }"""
+    )
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_attribute("href", re.compile(r"^/events/"))
+    assert console_errors == []
