@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 
 from .models import Event
 
-# At roughly 700 bytes an entry, at most about 15 MB of HTML per process.
+# At roughly 500 bytes an entry, at most about 10 MB of HTML per process.
 MAX_CARDS = 20_000
 
 _lock = threading.Lock()

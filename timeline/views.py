@@ -204,11 +204,7 @@ def timeline_results_context(request, filterset, appending=False):
         "chips": active_chips(request.GET, filterset),
         "page": page,
         "axis": axis_for(filterset, events, summary, request.GET) if page.number == 1 else None,
-        "next_url": (
-            timeline_url(request.GET, page=str(page.next_page_number()))
-            if page.has_next()
-            else None
-        ),
+        "next_url": next_page_url(request, page),
         "clear_url": reverse("timeline:index"),
         "ranked": ranked,
         "continued_year": continued_year,
@@ -336,6 +332,10 @@ def next_page_url(request, page):
 COMPARE_COLOURS = {"a": "#1f5fa8", "b": "#a3400b", "both": "#5b2a86"}
 
 
+def compare_side(in_a: bool, in_b: bool) -> str:
+    return "both" if in_a and in_b else ("a" if in_a else "b")
+
+
 @require_safe
 @with_data_version
 def essay_compare(request):
@@ -376,11 +376,10 @@ def essay_compare(request):
             )
         }
         for event in page:
-            side = "both" if event.in_a and event.in_b else ("a" if event.in_a else "b")
             rows.append(
                 {
                     "event": event,
-                    "side": side,
+                    "side": compare_side(event.in_a, event.in_b),
                     "a": quotes.get((event.pk, first.pk)),
                     "b": quotes.get((event.pk, second.pk)),
                 }
@@ -392,9 +391,7 @@ def essay_compare(request):
                 counts["first"],
                 counts["last"],
                 lambda **changes: timeline_url(QueryDict(), **changes),
-                colour_of=lambda event: COMPARE_COLOURS[
-                    "both" if event["in_a"] and event["in_b"] else ("a" if event["in_a"] else "b")
-                ],
+                colour_of=lambda event: COMPARE_COLOURS[compare_side(event["in_a"], event["in_b"])],
                 fields=("in_a", "in_b"),
             )
     return render_for_target(
