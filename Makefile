@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 TIMELINEJS := tests/browser/timelinejs
 
-.PHONY: run test setup venv migrate data lint check-browser timelinejs diagram screenshot clean
+.PHONY: run test setup venv migrate data lint check-browser timelinejs diagram clean
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
