@@ -28,7 +28,7 @@ def event_cards(event_ids, version) -> dict[int, str]:
         found = {pk: cards[pk] for pk in event_ids if pk in cards}
     missing = [pk for pk in event_ids if pk not in found]
     if missing:
-        template = get_template("timeline/_event_card.html")
+        template = get_template("timeline/index.html#event_card")
         rendered = {
             event.pk: mark_safe(template.render({"event": event}).strip())  # our own template
             for event in Event.objects.for_timeline().filter(pk__in=missing).order_by()

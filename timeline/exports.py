@@ -84,15 +84,14 @@ def refuse_large_selections(view):
         try:
             return view(request, *args, **kwargs)
         except SelectionTooLarge as refusal:
-            from .views import timeline_url  # views imports this module
-
+            query = request.GET.urlencode()
             return render(
                 request,
                 "timeline/export_too_large.html",
                 {
                     "total": refusal.filterset.qs.count(),
                     "limit": MAX_EXPORT_EVENTS,
-                    "timeline_link": timeline_url(request.GET),
+                    "timeline_link": reverse("timeline:index") + (f"?{query}" if query else ""),
                 },
                 status=400,
             )
