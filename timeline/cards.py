@@ -1,42 +1,97 @@
-"""Each event's entry in the timeline list, rendered once per process and data version.
+"""Each event's entry in the timeline list, built from plain rows.
 
-A list page shows 50 events out of many filters' worth of combinations, and the same events
-come back under different filters: rendering an entry once and reusing it makes a new filter
-cost its queries, not its template work.
+A list page shows 50 entries. Rendered through the template engine they cost about a
+millisecond each on this kind of machine, more than the page's queries together; as
+f-strings they cost a few microseconds. The markup is fixed and every value is escaped.
 """
 
-import threading
+from collections import defaultdict
+from html import escape
 
-from django.template.loader import get_template
+from django.db import connection
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from .models import Event
+from . import dates
+from .models import Citation, Event, Stance
 
-# At roughly 500 bytes an entry, at most about 10 MB of HTML per process.
-MAX_CARDS = 20_000
+# What a list query selects for each entry.
+CARD_FIELDS = (
+    "pk",
+    "slug",
+    "title",
+    "start",
+    "start_precision",
+    "end",
+    "end_precision",
+    "approximate",
+    "stance",
+    "main_theme_id",
+)
+STANCE_LABELS = dict(Stance.choices)
+# One plain query for all entries' themes and citation counts: the ORM spends about a
+# millisecond preparing a list of 50 ids, ten times what the database takes to answer.
+THEMES_AND_CITATIONS_SQL = (
+    f"SELECT event_id, theme_id, 0 FROM {Event.themes.through._meta.db_table} "
+    "WHERE event_id IN ({ids}) UNION ALL "
+    f"SELECT event_id, NULL, COUNT(*) FROM {Citation._meta.db_table} "
+    "WHERE event_id IN ({ids}) GROUP BY event_id"
+)
 
-_lock = threading.Lock()
-_cache = {"version": None, "cards": {}}
+
+def event_cards(rows, choices) -> list[dict]:
+    """Each row (of CARD_FIELDS) as {"year", "card"}: the year it starts, for headings, and
+    its entry as safe HTML. One query, whatever the number of rows. ``choices``
+    (TimelineChoices) names the themes."""
+    ids = [row["pk"] for row in rows]
+    theme_ids, citation_counts = defaultdict(set), {}
+    if ids:
+        with connection.cursor() as cursor:
+            placeholders = ", ".join(["%s"] * len(ids))
+            cursor.execute(THEMES_AND_CITATIONS_SQL.format(ids=placeholders), ids + ids)
+            for event_id, theme_id, citations in cursor.fetchall():
+                if theme_id is None:
+                    citation_counts[event_id] = citations
+                else:
+                    theme_ids[event_id].add(theme_id)
+    # Each theme's list item, in theme order: the same for every entry.
+    theme_items = {
+        theme.id: (
+            position,
+            f'<li class="theme-{escape(theme.slug)}">{escape(theme.name)}</li>',
+        )
+        for position, theme in enumerate(choices.themes)
+    }
+    url_pattern = reverse("timeline:event_detail", args=["slug-placeholder"])
+    cards = []
+    for row in rows:
+        main_theme = row["main_theme_id"]
+        # The main theme first, then the others in theme order.
+        others = sorted(theme_items[pk] for pk in theme_ids[row["pk"]] if pk != main_theme)
+        themes_html = theme_items[main_theme][1] + "".join(item for _, item in others)
+        url = url_pattern.replace("slug-placeholder", row["slug"])
+        card = render_card(row, themes_html, citation_counts.get(row["pk"], 0), url)
+        cards.append({"year": row["start"].year, "card": card})
+    return cards
 
 
-def event_cards(event_ids, version) -> dict[int, str]:
-    """Event id → its list entry (safe HTML) for the data version ``version``."""
-    with _lock:
-        if _cache["version"] != version:
-            _cache.update(version=version, cards={})
-        cards = _cache["cards"]
-        found = {pk: cards[pk] for pk in event_ids if pk in cards}
-    missing = [pk for pk in event_ids if pk not in found]
-    if missing:
-        template = get_template("timeline/index.html#event_card")
-        rendered = {
-            event.pk: mark_safe(template.render({"event": event}).strip())  # our own template
-            for event in Event.objects.for_timeline().filter(pk__in=missing).order_by()
-        }
-        found.update(rendered)
-        with _lock:
-            if _cache["version"] == version:
-                if len(_cache["cards"]) + len(rendered) > MAX_CARDS:
-                    _cache["cards"] = {}
-                _cache["cards"].update(rendered)
-    return found
+def render_card(row, themes_html, citation_count, url) -> str:
+    """One entry: date, linked title, stance, how many essays cite it, its themes."""
+    date_text = dates.format_span(
+        row["start"], row["start_precision"], row["end"], row["end_precision"], row["approximate"]
+    )
+    if citation_count == 1:
+        cited = "cited by 1 essay"
+    elif citation_count:
+        cited = f"cited by {citation_count} essays"
+    else:
+        cited = "not cited by an essay"
+    slug = escape(row["slug"])
+    return mark_safe(  # every value is escaped, the theme items included
+        f'<article class="event event--{escape(row["stance"])}" id="event-{slug}" '
+        f'data-event-slug="{slug}"><time datetime="'
+        f'{dates.to_partial_text(row["start"], row["start_precision"])}">{escape(date_text)}'
+        f'</time><h3 class="event-title"><a href="{escape(url)}">{escape(row["title"])}</a>'
+        f"</h3><p>{STANCE_LABELS[row['stance']]} · {cited}</p>"
+        f'<ul aria-label="Themes">{themes_html}</ul></article>'
+    )

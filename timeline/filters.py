@@ -4,17 +4,18 @@ Bad input never fails the request: an unknown value is left out, a bad date is i
 each becomes a friendly notice shown above the results.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import Count, Exists, Max, Min, OuterRef
-from django.db.models.functions import ExtractMonth, ExtractYear, Substr
+from django.db.models import Exists, F, OuterRef
 from django.utils.text import Truncator
 
 from . import dates
-from .models import Essay, Event, Period, Stance, Theme
+from .cards import CARD_FIELDS
+from .models import Citation, Essay, Event, EventFacet, Period, Stance, Theme
 
 MAX_QUERY_LENGTH = 200
 
@@ -28,11 +29,16 @@ _loaded_choices: dict = {}
 
 @dataclass
 class TimelineChoices:
-    """The themes, periods and essays the filters offer, loaded once per request."""
+    """The themes, periods and essays the filters offer, and the longest span of an event:
+    loaded once per process and data version."""
 
     themes: list[Theme]
     periods: list[Period]
     essays: list[Essay]
+    # No event spans longer: date filters read the events' start index from (first day −
+    # this) rather than from the first event.
+    longest_span: datetime.timedelta
+    form_class: type | None = field(default=None, init=False)  # see EventFilter
     theme_by_slug: dict = field(init=False)
     period_by_slug: dict = field(init=False)
     essay_by_slug: dict = field(init=False)
@@ -55,7 +61,24 @@ class TimelineChoices:
             themes=list(Theme.objects.all()),
             periods=list(Period.objects.all()),
             essays=list(Essay.objects.all()),
+            longest_span=longest_span(),
         )
+
+
+LONGEST_SPAN_SQL = {
+    "sqlite": "SELECT MAX(julianday(span_end) - julianday(start)) FROM timeline_event",
+    "postgresql": "SELECT MAX(span_end - start) FROM timeline_event",
+}
+
+
+def longest_span() -> datetime.timedelta:
+    """The longest span of any event, rounded up to whole days (a year-precise date spans
+    364 or 365). Read from the covering (start, span_end, stance) index once per version."""
+    vendor = connections["default"].vendor
+    if vendor not in LONGEST_SPAN_SQL:
+        return datetime.timedelta(days=(dates.LAST_YEAR - dates.FIRST_YEAR + 1) * 366)
+    days = fetch_rows(LONGEST_SPAN_SQL[vendor], ())[0][0] or 0
+    return datetime.timedelta(days=int(-(-days // 1)))
 
 
 class LenientMultipleChoiceField(forms.MultipleChoiceField):
@@ -181,12 +204,19 @@ class EventFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, choices: TimelineChoices, **kwargs):
         self.choices = choices
-        self._counting = False
         super().__init__(data, *args, **kwargs)
-        self.filters["theme"].extra["choices"] = [(t.slug, t.name) for t in choices.themes]
-        self.filters["period"].extra["choices"] = [(p.slug, p.name) for p in choices.periods]
-        self.filters["essay"].extra["choices"] = [(e.slug, e.title) for e in choices.essays]
-        self.filters["stance"].extra["choices"] = Stance.choices
+
+    def get_form_class(self):
+        """The form's fields depend only on the choices: built once for them, not on every
+        request."""
+        if self.choices.form_class is None:
+            choices = self.choices
+            self.filters["theme"].extra["choices"] = [(t.slug, t.name) for t in choices.themes]
+            self.filters["period"].extra["choices"] = [(p.slug, p.name) for p in choices.periods]
+            self.filters["essay"].extra["choices"] = [(e.slug, e.title) for e in choices.essays]
+            self.filters["stance"].extra["choices"] = Stance.choices
+            choices.form_class = super().get_form_class()
+        return self.choices.form_class
 
     @property
     def form(self):
@@ -200,10 +230,12 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_theme(self, queryset, name, value):
         themes = [self.choices.theme_by_slug[slug] for slug in value]
-        return queryset.with_themes(themes, visit_all=self._counting) if themes else queryset
+        return queryset.with_themes(themes) if themes else queryset
 
     def filter_period(self, queryset, name, value):
-        return queryset.in_period(self.choices.period_by_slug[value]) if value else queryset
+        if not value:
+            return queryset
+        return queryset.in_period(self.choices.period_by_slug[value], self.choices.longest_span)
 
     def filter_essay(self, queryset, name, value):
         return queryset.cited_by(self.choices.essay_by_slug[value]) if value else queryset
@@ -215,7 +247,9 @@ class EventFilter(django_filters.FilterSet):
         return queryset.search(value) if value else queryset
 
     def filter_from(self, queryset, name, value):
-        return queryset.between(first_day=value[0]) if value else queryset
+        if not value:
+            return queryset
+        return queryset.between(first_day=value[0], longest_span=self.choices.longest_span)
 
     def filter_to(self, queryset, name, value):
         return queryset.between(last_day=value[1]) if value else queryset
@@ -256,53 +290,136 @@ class EventFilter(django_filters.FilterSet):
         return (max(firsts) if firsts else None), (min(lasts) if lasts else None)
 
     def counting_qs(self):
-        """The selected events, queried for counting every one of them (see with_themes)."""
-        self.is_valid()
-        self._counting = True
-        try:
-            return self.filter_queryset(self.queryset.all())
-        finally:
-            self._counting = False
+        """The selected events for counting every one of them: their facets when themes are
+        chosen (one index holds theme, dates and stance), else the events."""
+        if not hasattr(self, "_counting_qs"):
+            self.is_valid()
+            facets = bool(self.values.get("theme"))
+            self._counting_qs = self.filter_queryset(
+                (EventFacet if facets else Event).objects.all()
+            )
+        return self._counting_qs
+
+    def starting_between(self, first_day, last_day):
+        """The selected events starting from ``first_day`` to ``last_day``, in time order.
+        Found through their facets when themes are chosen, so that only matches are fetched;
+        the bounds (from the month counts) keep any page's list to the months it shows."""
+        selection = self.counting_qs().filter(start__gte=first_day, start__lte=last_day)
+        if selection.model is EventFacet:
+            selection = Event.objects.filter(pk__in=selection.values("event_id"))
+        return selection.order_by("start", "span_end", "title")
+
+    def selection(self):
+        """selection_sql of counting_qs, built once."""
+        if not hasattr(self, "_selection"):
+            self._selection = selection_sql(self.counting_qs())
+        return self._selection
+
+    def list_rows(self, first_day, last_day, offset, limit) -> list[dict]:
+        """The selected events starting from ``first_day`` to ``last_day`` in time order,
+        ``limit`` of them from ``offset``, as dicts of cards.CARD_FIELDS. Plain SQL around
+        the selection already built for the counts; the bounds (from the month counts)
+        keep any page's query to the months it shows."""
+        sql, params, using = self.selection()
+        quote = connections[using].ops.quote_name
+        columns = ", ".join(quote("id" if name == "pk" else name) for name in CARD_FIELDS)
+        rows = fetch_rows(
+            f"SELECT {columns} FROM {Event._meta.db_table} WHERE id IN "
+            f"(SELECT event_pk FROM ({sql}) AS selected WHERE start >= %s AND start <= %s) "
+            "ORDER BY start, span_end, title LIMIT %s OFFSET %s",
+            (*params, first_day, last_day, limit, offset),
+            using,
+        )
+        listed = [dict(zip(CARD_FIELDS, row, strict=True)) for row in rows]
+        for row in listed:
+            row["start"] = as_date(row["start"])
+            row["end"] = row["end"] and as_date(row["end"])
+        return listed
 
     def summary(self) -> dict:
         """Figures for the summary line (how many events, which years, how many essays) and
-        how many events start in each month, for a density axis: one pass over the events."""
-        months = month_counts(self.counting_qs())
+        how many events start in each month, for a density axis."""
+        selection = self.selection()
+        months = month_counts(selection)
+        total = sum(count for count, _, _ in months.values())
         figures = {
-            "total": sum(total for total, _, _ in months.values()),
+            "total": total,
             "first": min((first for _, first, _ in months.values()), default=None),
             "last": max((last for _, _, last in months.values()), default=None),
-            "months": {month: total for month, (total, _, _) in months.items()},
+            "months": {month: count for month, (count, _, _) in months.items()},
+            "essays": 0,
         }
-        # Essays are few: ask of each whether it cites any selected event, going through its
-        # citations and stopping at the first hit, rather than collecting the selected events.
-        figures["essays"] = Essay.objects.filter(
-            Exists(self.qs.order_by().filter(citations__essay=OuterRef("pk")))
-        ).count()
+        if 0 < total <= ESSAYS_FROM_CITATIONS_UP_TO:
+            # Few events: collect their citations' essays.
+            sql, params, using = selection
+            figures["essays"] = fetch_rows(
+                f"SELECT COUNT(DISTINCT essay_id) FROM {Citation._meta.db_table} "
+                f"WHERE event_id IN (SELECT event_pk FROM ({sql}) AS selected)",
+                params,
+                using,
+            )[0][0]
+        elif total:
+            # Many: ask of each essay (they are few) whether it cites any selected event,
+            # going through its citations and stopping at the first hit.
+            counted = self.counting_qs()
+            selected = counted.filter(**{counted.event_field: OuterRef("event_id")})
+            citations = Citation.objects.filter(essay=OuterRef("pk")).filter(Exists(selected))
+            figures["essays"] = Essay.objects.filter(Exists(citations)).count()
         return figures
 
 
-def month_counts(events) -> dict[tuple[int, int], tuple]:
-    """(year, month) → (events starting then, their earliest start, their latest end)."""
-    events = events.order_by()
-    figures = {"total": Count("pk"), "first": Min("start"), "last": Max("span_end")}
-    if connections[events.db].vendor == "sqlite":
-        # SQLite stores dates as ISO text: slicing it is far cheaper than Django's date
-        # functions, which SQLite calls back into Python for.
-        rows = (
-            events.annotate(month=Substr("start", 1, 7))
-            .values_list("month")
-            .annotate(**figures)
-            .values_list("month", *figures)
-        )
-        return {(int(month[:4]), int(month[5:7])): rest for month, *rest in rows}
-    rows = (
-        events.annotate(year=ExtractYear("start"), month=ExtractMonth("start"))
-        .values_list("year", "month")
-        .annotate(**figures)
-        .values_list("year", "month", *figures)
+# Above this many selected events, counting the essays that cite them goes essay by essay.
+ESSAYS_FROM_CITATIONS_UP_TO = 2_000
+# The month an event starts in, as text "YYYY-MM" (SQLite stores dates as ISO text: slicing
+# it is far cheaper than a date function) or a number, year × 12 + month − 1.
+MONTH_OF_START = {
+    "sqlite": "substr(start, 1, 7)",
+    "default": "EXTRACT(YEAR FROM start) * 12 + EXTRACT(MONTH FROM start) - 1",
+}
+
+
+def selection_sql(events) -> tuple[str, tuple, str]:
+    """``events`` (or their facets) as SQL selecting each event once as (event_pk, start,
+    span_end): (sql, params, database alias)."""
+    rows = events.order_by().annotate(event_pk=F(events.event_field))
+    rows = rows.values_list("event_pk", "start", "span_end")
+    if events.model is EventFacet:
+        rows = rows.distinct()  # an event with two of the chosen themes has two facets
+    sql, params = rows.query.sql_with_params()
+    return sql, params, events.db
+
+
+def fetch_rows(sql, params, using="default") -> list[tuple]:
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def as_date(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def month_counts(selection) -> dict[tuple[int, int], tuple]:
+    """(year, month) → (events starting then, their earliest start, their latest end), for
+    a ``selection`` (of selection_sql). Plain SQL around the ORM's: building the grouped query
+    through the ORM took longer than running it."""
+    sql, params, using = selection
+    vendor = connections[using].vendor
+    rows = fetch_rows(
+        f"SELECT {MONTH_OF_START.get(vendor, MONTH_OF_START['default'])}, COUNT(*), "
+        f"MIN(start), MAX(span_end) FROM ({sql}) AS selected GROUP BY 1",
+        params,
+        using,
     )
-    return {(year, month): rest for year, month, *rest in rows}
+    counts = {}
+    for month, count, first, last in rows:
+        if isinstance(month, str):
+            key = (int(month[:4]), int(month[5:7]))
+        else:
+            key = divmod(int(month), 12)
+            key = (key[0], key[1] + 1)
+        counts[key] = (count, as_date(first), as_date(last))
+    return counts
 
 
 # "from" is a Python keyword, so these two filters are declared after the class.

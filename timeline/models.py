@@ -3,9 +3,9 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connections, models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Length, Trim
+from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -204,47 +204,31 @@ class Essay(models.Model):
         return f"{text} (inferred)" if self.published_inferred else text
 
 
-class EventQuerySet(models.QuerySet):
-    def for_timeline(self):
-        """What a list of events shows: themes, main theme and how many essays cite each."""
-        citations = (
-            Citation.objects.filter(event=OuterRef("pk"))
-            .order_by()
-            .values("event")
-            .annotate(total=Count("pk"))
-            .values("total")
-        )
-        return (
-            self.select_related("main_theme")
-            .prefetch_related("themes")
-            .annotate(citation_count=Coalesce(Subquery(citations), 0))
-            .order_by("start", "span_end", "title")
-        )
+class SelectionQuerySet(models.QuerySet):
+    """The filters of a selection of events, shared by events and their facets (one row per
+    event and theme, see EventFacet): ``event_field`` names the event's id in each."""
 
-    def with_themes(self, themes, *, visit_all=False):
-        """Events tagged with any of ``themes``. By default a correlated EXISTS on the
-        (event, theme) index, so a list in time order stops at its page; ``visit_all`` for
-        counts over every match, which run faster from the list of tagged events."""
-        if visit_all:
-            tagged = Event.themes.through.objects.filter(theme__in=themes).values("event_id")
-            return self.filter(pk__in=tagged)
-        tagged = Event.themes.through.objects.filter(event_id=OuterRef("pk"), theme__in=themes)
-        return self.filter(Exists(tagged))
+    event_field = "pk"
 
-    def between(self, first_day=None, last_day=None):
-        """Events whose span overlaps [first_day, last_day]; either bound may be open."""
+    def between(self, first_day=None, last_day=None, longest_span=None):
+        """Events whose span overlaps [first_day, last_day]; either bound may be open.
+        ``longest_span`` (no event spans longer) bounds the start from below too, so an
+        index on the start is read from there rather than from the first event."""
         queryset = self
         if first_day is not None:
             queryset = queryset.filter(span_end__gte=first_day)
+            if longest_span is not None:
+                queryset = queryset.filter(start__gte=first_day - longest_span)
         if last_day is not None:
             queryset = queryset.filter(start__lte=last_day)
         return queryset
 
-    def in_period(self, period):
-        return self.between(period.start, period.end)
+    def in_period(self, period, longest_span=None):
+        return self.between(period.start, period.end, longest_span)
 
     def cited_by(self, essay):
-        return self.filter(Exists(Citation.objects.filter(event=OuterRef("pk"), essay=essay)))
+        citations = Citation.objects.filter(event=OuterRef(self.event_field), essay=essay)
+        return self.filter(Exists(citations))
 
     def with_stance(self, stance):
         return self.filter(stance=stance)
@@ -258,18 +242,29 @@ class EventQuerySet(models.QuerySet):
             return self
         vendor = connections[self.db].vendor
         if vendor == "sqlite":
-            return self.filter(
-                pk__in=RawSQL(
-                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
-                    (fts_query(words),),
-                )
+            matches = RawSQL(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (fts_query(words),)
             )
-        if vendor == "postgresql":
-            return self.alias(document=search_vector()).filter(document=postgres_query(words))
-        queryset = self
-        for word in words:
-            queryset = queryset.filter(search_text__icontains=word)
-        return queryset
+        elif vendor == "postgresql":
+            matches = (
+                Event.objects.alias(document=search_vector())
+                .filter(document=postgres_query(words))
+                .values("pk")
+            )
+        else:
+            matches = Event.objects.all()
+            for word in words:
+                matches = matches.filter(search_text__icontains=word)
+            matches = matches.values("pk")
+        return self.filter(**{f"{self.event_field}__in": matches})
+
+
+class EventQuerySet(SelectionQuerySet):
+    def with_themes(self, themes):
+        """Events tagged with any of ``themes``: a correlated EXISTS on the (event, theme)
+        index, so a list in time order stops at its page."""
+        tagged = Event.themes.through.objects.filter(event_id=OuterRef("pk"), theme__in=themes)
+        return self.filter(Exists(tagged))
 
     def best_matches_first(self, text):
         """These events, those matching ``text`` best first (other databases: as they are).
@@ -384,7 +379,11 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["start", "span_end", "title"]
-        indexes = [models.Index(fields=["start", "span_end"], name="event_span_idx")]
+        # Covering for date and stance filters and for counting by month: read without
+        # fetching a row.
+        indexes = [
+            models.Index(fields=["start", "span_end", "stance"], name="event_span_stance_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=precision_consistent("start"),
@@ -488,6 +487,45 @@ class Event(models.Model):
     def periods_from(self, periods) -> list[Period]:
         """The periods, out of ``periods``, that this event's span overlaps."""
         return [period for period in periods if period.covers(self.start, self.span_end)]
+
+
+class EventFacetQuerySet(SelectionQuerySet):
+    event_field = "event_id"
+
+    def with_themes(self, themes):
+        return self.filter(theme__in=themes)
+
+
+class EventFacet(models.Model):
+    """One row per event and theme, with the event's dates and stance copied beside the
+    theme: a theme filter with dates and a stance, and its counts, read one index alone
+    instead of fetching every tagged event. Kept by database triggers (migration 0008) on
+    the event-theme table and on the event's dates and stance, so every way of writing
+    (admin, loader, bulk inserts, fixtures) keeps it true; never written by the app."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False
+    )
+    start = models.DateField()
+    span_end = models.DateField()
+    stance = models.CharField(max_length=13)
+
+    objects = EventFacetQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["theme", "start", "span_end", "stance", "event"],
+                name="eventfacet_theme_span_idx",
+            ),
+            models.Index(fields=["event", "theme"], name="eventfacet_event_theme_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_id} × {self.theme_id}"
 
 
 class EventLink(models.Model):

@@ -1,3 +1,4 @@
+import datetime
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -12,10 +13,10 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from . import exports, versioning
+from . import dates, exports, versioning
 from .axis import MAX_MARKS, build_axis
-from .cards import event_cards
-from .filters import EventFilter, TimelineChoices, month_counts, shorten
+from .cards import CARD_FIELDS, event_cards
+from .filters import EventFilter, TimelineChoices, month_counts, selection_sql, shorten
 from .models import Citation, Essay, Event, EventRelation, Period
 from .versioning import with_data_version
 
@@ -46,16 +47,31 @@ def render_for_target(request, template, context, partials):
 def timeline_url(query, path=None, **changes):
     """``path`` (the timeline by default) with the filters of ``query`` (a QueryDict), some
     parameters set or removed."""
-    # Built from pairs rather than a copied QueryDict: an axis makes a hundred of these.
-    params = [
-        (name, value)
-        for name, values in query.lists()
-        if name != "page" and name not in changes
-        for value in values
-    ]
-    params += [(name, value) for name, value in changes.items() if value is not None]
-    encoded = urlencode(params)
-    return (path or reverse("timeline:index")) + (f"?{encoded}" if encoded else "")
+    return timeline_urls(query, path)(**changes)
+
+
+def timeline_urls(query, path=None):
+    """timeline_url for one query and many changes: what the changes leave of the query is
+    encoded once per set of changed names, since an axis makes a hundred of these."""
+    path = path or reverse("timeline:index")
+    kept_by_names = {}
+
+    def url_for(**changes):
+        names = frozenset(changes)
+        if names not in kept_by_names:
+            kept_by_names[names] = urlencode(
+                [
+                    (name, value)
+                    for name, values in query.lists()
+                    if name != "page" and name not in names
+                    for value in values
+                ]
+            )
+        changed = urlencode([(name, value) for name, value in changes.items() if value is not None])
+        encoded = "&".join(part for part in (kept_by_names[names], changed) if part)
+        return path + (f"?{encoded}" if encoded else "")
+
+    return url_for
 
 
 def without_value(query, name, value):
@@ -150,7 +166,9 @@ def draw_axis(
         months = (
             summary["months"]
             if summary
-            else {month: figures[0] for month, figures in month_counts(events).items()}
+            else {
+                month: figures[0] for month, figures in month_counts(selection_sql(events)).items()
+            }
         )
         if last_day.year - first_day.year < DENSITY_BY_MONTH_YEARS:
             counts = months
@@ -162,39 +180,58 @@ def draw_axis(
     return axis
 
 
-def axis_for(filterset, events, summary, query):
+def axis_for(filterset, summary, query):
     first_day, last_day = filterset.date_bounds()
-
-    index_path = reverse("timeline:index")
-
-    def url_for(**changes):
-        return timeline_url(query, index_path, **changes)
+    events = (
+        filterset.starting_between(summary["first"], summary["last"])
+        if summary["total"]
+        else Event.objects.none()
+    )
 
     return draw_axis(
         events,
         filterset.choices.periods,
         first_day or summary["first"],
         last_day or summary["last"],
-        url_for,
+        timeline_urls(query),
         summary=summary,
     )
+
+
+def page_months(months, first, last):
+    """The first day of the month in which the ``first`` of the selected events (counting
+    from 0, in time order) starts, the last day of the month in which the ``last`` does, and
+    how many start before that first day, from ``months`` ((year, month) → events)."""
+    before, first_day = 0, None
+    for (year, month), count in sorted(months.items()):
+        if first_day is None and before + count > first:
+            first_day, started_before = datetime.date(year, month, 1), before
+        if before + count > last:
+            month_start = datetime.date(year, month, 1)
+            return first_day, dates.last_day_covered(month_start, dates.MONTH), started_before
+        before += count
+    raise ValueError(f"{last} is past the {before} selected events")
 
 
 def timeline_results_context(request, filterset, appending=False):
     """``appending``: the page goes after the one before it ("Show more"), so it does not
     repeat that page's last year heading."""
-    events = filterset.qs
     ranked = bool(filterset.values.get("q"))
-    listed = events.best_matches_first(filterset.values["q"]) if ranked else events
     summary = filterset.summary()
-    paginator = Paginator(listed.values("pk", "start"), PAGE_SIZE)
+    paginator = Paginator([], PAGE_SIZE)
     paginator.count = summary["total"]  # already counted; saves a query
     page = paginator.get_page(request.GET.get("page"))
-    cards = event_cards([row["pk"] for row in page], versioning.current(request)[0])
-    page.object_list = [{"start": row["start"], "card": cards[row["pk"]]} for row in page]
-    continued_year = None
-    if appending and page.number > 1 and not ranked:
-        continued_year = listed.values_list("start", flat=True)[page.start_index() - 2].year
+    first, last = page.start_index() - 1, page.end_index()  # this page's slice of them all
+    continued_year, rows = None, []
+    if summary["total"] and ranked:
+        listed = filterset.qs.best_matches_first(filterset.values["q"])
+        rows = list(listed.values(*CARD_FIELDS)[first:last])
+    elif summary["total"]:
+        first_day, last_day, before = page_months(summary["months"], first, last - 1)
+        rows = filterset.list_rows(first_day, last_day, first - before, last - first)
+        if appending and first:
+            continued_year = page_months(summary["months"], first - 1, first - 1)[0].year
+    page.object_list = event_cards(rows, filterset.choices)
     return {
         "filterset": filterset,
         "values": filterset.values,
@@ -203,7 +240,7 @@ def timeline_results_context(request, filterset, appending=False):
         "summary_text": summary_text(filterset, summary),
         "chips": active_chips(request.GET, filterset),
         "page": page,
-        "axis": axis_for(filterset, events, summary, request.GET) if page.number == 1 else None,
+        "axis": axis_for(filterset, summary, request.GET) if page.number == 1 else None,
         "next_url": next_page_url(request, page),
         "clear_url": reverse("timeline:index"),
         "ranked": ranked,
@@ -223,7 +260,6 @@ def index(request):
     # A cached fragment is sent as it is: no filters to build.
     if results_html is None or not partial:
         choices = TimelineChoices.for_version(versioning.current(request)[0])
-        # Ids and dates are all the list needs: event_cards brings each entry, rendered.
         events = Event.objects.order_by("start", "span_end", "title")
         filterset = EventFilter(request.GET, queryset=events, choices=choices)
     if results_html is None:
@@ -278,11 +314,7 @@ def essay_timeline_url(essay):
     """Links on an essay's axis keep the timeline filtered to the essay."""
     query = QueryDict(mutable=True)
     query["essay"] = essay.slug
-
-    def url_for(**changes):
-        return timeline_url(query, **changes)
-
-    return url_for
+    return timeline_urls(query)
 
 
 @require_safe

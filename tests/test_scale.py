@@ -1,0 +1,163 @@
+"""What keeps the timeline fast at any size must never change what it shows: the facet table
+the triggers keep, the month windows that bound a page's query, the two ways of counting
+the citing essays."""
+
+import datetime
+import re
+
+import pytest
+from django.core.management import call_command
+from django.http import QueryDict
+
+from tests.factories import CitationFactory, EventFactory, ThemeFactory
+from timeline import filters
+from timeline.filters import EventFilter, TimelineChoices
+from timeline.models import Event, EventFacet
+
+pytestmark = pytest.mark.django_db
+
+
+def facets():
+    return set(
+        EventFacet.objects.values_list("event_id", "theme_id", "start", "span_end", "stance")
+    )
+
+
+def facets_expected():
+    return {
+        (event.pk, theme.pk, event.start, event.span_end, event.stance)
+        for event in Event.objects.prefetch_related("themes")
+        for theme in event.themes.all()
+    }
+
+
+def test_facets_follow_every_change_to_events_and_their_themes(small_timeline):
+    arms, rights = small_timeline["themes"]["arms"], small_timeline["themes"]["rights"]
+    event = small_timeline["events"]["new_start"]
+    assert facets() == facets_expected() and len(facets()) == 4
+
+    event.themes.add(rights)
+    assert (event.pk, rights.pk) in {row[:2] for row in facets()}
+    event.start, event.stance = datetime.date(2010, 4, 8), "mixed"
+    event.save()
+    event.themes.remove(arms)
+    assert facets() == facets_expected()
+
+    # Bulk writes send no signals: the triggers see them all the same.
+    built = [EventFactory.build(main_theme=arms, slug=f"bulk-{n}") for n in range(3)]
+    for one in built:
+        one.span_end = one.compute_span_end()
+    bulk = Event.objects.bulk_create(built)
+    Event.themes.through.objects.bulk_create(
+        [Event.themes.through(event_id=e.pk, theme_id=arms.pk) for e in bulk]
+    )
+    Event.objects.filter(pk=bulk[0].pk).update(stance="confrontation")
+    assert facets() == facets_expected()
+
+    small_timeline["events"]["magnitsky"].delete()
+    Event.objects.filter(pk__in=[e.pk for e in bulk]).delete()
+    assert facets() == facets_expected() and len(facets()) == 3
+
+
+def test_facets_follow_generated_and_deleted_synthetic_events(small_timeline):
+    call_command("generate_events", "--count", "40", "--seed", "3", stdout=None)
+    assert len(facets()) > 40 and facets() == facets_expected()
+    call_command("generate_events", "--delete")
+    assert facets() == facets_expected() and len(facets()) == 4
+
+
+def listed_slugs(client, params):
+    """Every event the timeline lists for ``params``, page after page, as a reader sees."""
+    slugs, page = [], 1
+    while True:
+        html = client.get("/", {**params, "page": page}).content.decode()
+        slugs += re.findall(r'data-event-slug="([^"]+)"', html)
+        if 'id="more"' not in html:
+            return slugs
+        page += 1
+
+
+def expected_slugs(params):
+    query = QueryDict(mutable=True)
+    for name, value in params.items():
+        query.setlist(name, value if isinstance(value, list) else [value])
+    filterset = EventFilter(query, queryset=Event.objects.all(), choices=TimelineChoices.load())
+    return list(filterset.qs.order_by("start", "span_end", "title").values_list("slug", flat=True))
+
+
+@pytest.fixture
+def crowded_timeline(small_timeline):
+    """Enough events for several pages, with page breaks inside a month, events with both
+    themes, one in seven cited, and long ranges that began years before the dates asked
+    for."""
+    arms, rights = small_timeline["themes"]["arms"], small_timeline["themes"]["rights"]
+    for n in range(120):
+        event = EventFactory(
+            slug=f"crowd-{n}",
+            title=f"Crowd {n % 7}",  # equal titles and days: the order still holds
+            start=datetime.date(2012, 3, 1) + datetime.timedelta(days=n // 3 * 3),
+            main_theme=arms if n % 2 else rights,
+            themes=[rights] if n % 5 == 0 else [],
+            stance=("cooperation", "confrontation", "mixed")[n % 3],
+        )
+        if n % 7 == 0:
+            CitationFactory(essay=small_timeline["essays"]["weitz"], event=event)
+    for n in range(6):
+        EventFactory(
+            slug=f"long-{n}",
+            start=datetime.date(1995 + n, 1, 1),
+            end=datetime.date(2013, 6, 30),
+            end_precision="day",
+            main_theme=arms,
+        )
+    return small_timeline
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"theme": ["arms-control", "human-rights"]},
+        {"theme": "arms-control", "from": "2012-04"},
+        {"from": "2012-05", "to": "2013", "stance": "confrontation"},
+        {"period": "putins-return", "theme": "human-rights"},
+        {"essay": "weitz", "theme": "human-rights"},
+    ],
+)
+def test_every_page_lists_each_selected_event_once_in_time_order(client, crowded_timeline, params):
+    expected = expected_slugs(params)
+    assert len(expected) > 3
+    assert listed_slugs(client, params) == expected
+
+
+def test_a_range_that_began_long_before_the_dates_asked_for_is_listed(client, small_timeline):
+    EventFactory(
+        slug="cold-peace",
+        start=datetime.date(1988, 1, 1),
+        end=datetime.date(2020, 1, 1),
+        end_precision="day",
+        main_theme=small_timeline["themes"]["arms"],
+    )
+    for params in ({"from": "2019"}, {"from": "2019", "theme": "arms-control"}):
+        assert "cold-peace" in listed_slugs(client, params)
+
+
+def test_the_citing_essays_are_counted_alike_essay_by_essay_and_from_citations(
+    client, crowded_timeline, monkeypatch
+):
+    cases = [{}, {"theme": "arms-control"}, {"theme": "human-rights"}, {"to": "2011"}]
+    counted = {}
+    for limit in (0, 10_000):
+        monkeypatch.setattr(filters, "ESSAYS_FROM_CITATIONS_UP_TO", limit)
+        for number, params in enumerate(cases):
+            html = client.get("/", params).content.decode()
+            counted[limit, number] = re.search(r"cited by (\d+) essays?", html)[1]
+    assert [counted[0, n] for n in range(4)] == [counted[10_000, n] for n in range(4)]
+    assert [counted[0, n] for n in range(4)] == ["2", "2", "1", "1"]
+
+
+def test_a_theme_added_later_gets_its_own_facets(client, small_timeline):
+    cyber = ThemeFactory(name="Cyber", slug="cyber")
+    event = small_timeline["events"]["magnitsky"]
+    event.themes.add(cyber)
+    assert listed_slugs(client, {"theme": "cyber"}) == ["magnitsky-act"]
