@@ -65,6 +65,7 @@ class TimelineChoices:
         )
 
 
+# SQLite and PostgreSQL are the databases the app runs on (migration 0008's triggers).
 LONGEST_SPAN_SQL = {
     "sqlite": "SELECT MAX(julianday(span_end) - julianday(start)) FROM timeline_event",
     "postgresql": "SELECT MAX(span_end - start) FROM timeline_event",
@@ -74,10 +75,7 @@ LONGEST_SPAN_SQL = {
 def longest_span() -> datetime.timedelta:
     """The longest span of any event, rounded up to whole days (a year-precise date spans
     364 or 365). Read from the covering (start, span_end, stance) index once per version."""
-    vendor = connections["default"].vendor
-    if vendor not in LONGEST_SPAN_SQL:
-        return datetime.timedelta(days=(dates.LAST_YEAR - dates.FIRST_YEAR + 1) * 366)
-    days = fetch_rows(LONGEST_SPAN_SQL[vendor], ())[0][0] or 0
+    days = fetch_rows(LONGEST_SPAN_SQL[connections["default"].vendor], ())[0][0] or 0
     return datetime.timedelta(days=int(-(-days // 1)))
 
 
@@ -370,12 +368,9 @@ class EventFilter(django_filters.FilterSet):
 
 # Above this many selected events, counting the essays that cite them goes essay by essay.
 ESSAYS_FROM_CITATIONS_UP_TO = 2_000
-# The month an event starts in, as text "YYYY-MM" (SQLite stores dates as ISO text: slicing
-# it is far cheaper than a date function) or a number, year × 12 + month − 1.
-MONTH_OF_START = {
-    "sqlite": "substr(start, 1, 7)",
-    "default": "EXTRACT(YEAR FROM start) * 12 + EXTRACT(MONTH FROM start) - 1",
-}
+# The month an event starts in, as text "YYYY-MM". SQLite stores dates as ISO text: slicing
+# it is far cheaper than a date function.
+MONTH_OF_START = {"sqlite": "substr(start, 1, 7)", "postgresql": "to_char(start, 'YYYY-MM')"}
 
 
 def selection_sql(events) -> tuple[str, tuple, str]:
@@ -404,22 +399,16 @@ def month_counts(selection) -> dict[tuple[int, int], tuple]:
     a ``selection`` (of selection_sql). Plain SQL around the ORM's: building the grouped query
     through the ORM took longer than running it."""
     sql, params, using = selection
-    vendor = connections[using].vendor
     rows = fetch_rows(
-        f"SELECT {MONTH_OF_START.get(vendor, MONTH_OF_START['default'])}, COUNT(*), "
+        f"SELECT {MONTH_OF_START[connections[using].vendor]}, COUNT(*), "
         f"MIN(start), MAX(span_end) FROM ({sql}) AS selected GROUP BY 1",
         params,
         using,
     )
-    counts = {}
-    for month, count, first, last in rows:
-        if isinstance(month, str):
-            key = (int(month[:4]), int(month[5:7]))
-        else:
-            key = divmod(int(month), 12)
-            key = (key[0], key[1] + 1)
-        counts[key] = (count, as_date(first), as_date(last))
-    return counts
+    return {
+        (int(month[:4]), int(month[5:7])): (count, as_date(first), as_date(last))
+        for month, count, first, last in rows
+    }
 
 
 # "from" is a Python keyword, so these two filters are declared after the class.

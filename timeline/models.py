@@ -214,14 +214,14 @@ class SelectionQuerySet(models.QuerySet):
         """Events whose span overlaps [first_day, last_day]; either bound may be open.
         ``longest_span`` (no event spans longer) bounds the start from below too, so an
         index on the start is read from there rather than from the first event."""
-        queryset = self
+        conditions = {}
         if first_day is not None:
-            queryset = queryset.filter(span_end__gte=first_day)
+            conditions["span_end__gte"] = first_day
             if longest_span is not None:
-                queryset = queryset.filter(start__gte=first_day - longest_span)
+                conditions["start__gte"] = first_day - longest_span
         if last_day is not None:
-            queryset = queryset.filter(start__lte=last_day)
-        return queryset
+            conditions["start__lte"] = last_day
+        return self.filter(**conditions) if conditions else self
 
     def in_period(self, period, longest_span=None):
         return self.between(period.start, period.end, longest_span)
