@@ -63,11 +63,11 @@ def test_present_query_count_is_fixed(
     client, small_timeline, django_assert_num_queries, warm_choices
 ):
     warm_choices()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get("/present/", {"slide": "2"})
     EventFactory.create_batch(25)
     warm_choices()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get("/present/", {"slide": "2"})
 
 

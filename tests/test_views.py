@@ -6,6 +6,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import CitationFactory, EventFactory, EventRelationFactory
+from timeline.axis import MAX_MARKS
 
 pytestmark = pytest.mark.django_db
 
@@ -107,14 +108,18 @@ def test_query_count_of_timeline_does_not_grow_with_events(
     theme = small_timeline["themes"]["arms"]
     for size in ("small", "larger"):
         if size == "larger":
-            EventFactory.create_batch(30, main_theme=theme)
+            # More events than the axis draws one by one: it shows their density instead.
+            EventFactory.create_batch(MAX_MARKS + 20, main_theme=theme)
         warm_choices()
-        # Data version, month counts, essays, the page's events, their themes and citation
-        # counts, the axis's marks.
-        with django_assert_num_queries(6):
-            client.get("/")
-        with django_assert_num_queries(6):
-            client.get("/", {"theme": theme.slug}, headers=htmx_headers)
+        # Data version, counts per month with the essays, the page's events (with the
+        # axis's marks when few), their themes and citation counts.
+        with django_assert_num_queries(4):
+            page = client.get("/")
+        with django_assert_num_queries(4):
+            fragment = client.get("/", {"theme": theme.slug}, headers=htmx_headers)
+        drawn_as = "density" if size == "larger" else "marks"
+        for response in (page, fragment):
+            assertContains(response, f'<g class="{drawn_as}">')
 
 
 def test_repeat_views_are_served_from_cache_and_revalidate_with_a_304(

@@ -21,6 +21,18 @@ GAP = 4
 TOP = 34  # room for the period labels
 BOTTOM = 30  # room for the year labels
 MAX_LANES = 16  # per stance zone; more means the axis switches to density
+# The event values a mark is drawn from, besides its colour and URL.
+MARK_FIELDS = (
+    "slug",
+    "title",
+    "start",
+    "start_precision",
+    "end",
+    "end_precision",
+    "span_end",
+    "approximate",
+    "stance",
+)
 MAX_MARKS = 100  # beyond that, marks crowd the axis and weigh down the page
 
 

@@ -10,7 +10,7 @@ from html import escape
 
 from django.db import connection
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from . import dates
 from .models import Citation, Event, Stance
@@ -27,6 +27,7 @@ CARD_FIELDS = (
     "approximate",
     "stance",
     "main_theme_id",
+    "span_end",  # for the axis, which draws its marks from the same rows when they are few
 )
 STANCE_LABELS = dict(Stance.choices)
 # One plain query for all entries' themes and citation counts: the ORM spends about a
@@ -39,10 +40,11 @@ THEMES_AND_CITATIONS_SQL = (
 )
 
 
-def event_cards(rows, choices) -> list[dict]:
-    """Each row (of CARD_FIELDS) as {"year", "card"}: the year it starts, for headings, and
-    its entry as safe HTML. One query, whatever the number of rows. ``choices``
-    (TimelineChoices) names the themes."""
+def event_entries(rows, choices, ranked=False, first_page=True, continued_year=None) -> SafeString:
+    """The list entries of ``rows`` (of CARD_FIELDS, in list order) as HTML. ``ranked``
+    (best matches first): under one heading on the first page; else under a heading for
+    each year, except the ``continued_year`` that the page before ended in. One query,
+    whatever the number of rows; ``choices`` (TimelineChoices) names the themes."""
     ids = [row["pk"] for row in rows]
     theme_ids, citation_counts = defaultdict(set), {}
     if ids:
@@ -62,17 +64,30 @@ def event_cards(rows, choices) -> list[dict]:
         )
         for position, theme in enumerate(choices.themes)
     }
-    url_pattern = reverse("timeline:event_detail", args=["slug-placeholder"])
-    cards = []
+    url_of = event_urls()
+    parts = []
+    if ranked and first_page and rows:
+        parts.append('<h2 class="year-heading">Best matches first</h2>')
+    year = continued_year
     for row in rows:
         main_theme = row["main_theme_id"]
         # The main theme first, then the others in theme order.
         others = sorted(theme_items[pk] for pk in theme_ids[row["pk"]] if pk != main_theme)
         themes_html = theme_items[main_theme][1] + "".join(item for _, item in others)
-        url = url_pattern.replace("slug-placeholder", row["slug"])
-        card = render_card(row, themes_html, citation_counts.get(row["pk"], 0), url)
-        cards.append({"year": row["start"].year, "card": card})
-    return cards
+        if not ranked and row["start"].year != year:
+            year = row["start"].year
+            parts.append(f'<h2 class="year-heading">{year}</h2>')
+        parts.append(
+            render_card(row, themes_html, citation_counts.get(row["pk"], 0), url_of(row["slug"]))
+        )
+    return mark_safe("".join(parts))  # every value is escaped
+
+
+def event_urls():
+    """slug → the event's page. One reverse() for many: resolving URLs one by one dominated
+    the cost of an axis."""
+    pattern = reverse("timeline:event_detail", args=["slug-placeholder"])
+    return lambda slug: pattern.replace("slug-placeholder", slug)
 
 
 def render_card(row, themes_html, citation_count, url) -> str:
@@ -87,7 +102,7 @@ def render_card(row, themes_html, citation_count, url) -> str:
     else:
         cited = "not cited by an essay"
     slug = escape(row["slug"])
-    return mark_safe(  # every value is escaped, the theme items included
+    return (  # every value is escaped, the theme items included
         f'<article class="event event--{escape(row["stance"])}" id="event-{slug}" '
         f'data-event-slug="{slug}"><time datetime="'
         f'{dates.to_partial_text(row["start"], row["start_precision"])}">{escape(date_text)}'

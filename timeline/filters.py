@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils.text import Truncator
 
 from . import dates
@@ -40,11 +40,13 @@ class TimelineChoices:
     longest_span: datetime.timedelta
     form_class: type | None = field(default=None, init=False)  # see EventFilter
     theme_by_slug: dict = field(init=False)
+    colour_by_theme_id: dict = field(init=False)
     period_by_slug: dict = field(init=False)
     essay_by_slug: dict = field(init=False)
 
     def __post_init__(self):
         self.theme_by_slug = {theme.slug: theme for theme in self.themes}
+        self.colour_by_theme_id = {theme.id: theme.colour for theme in self.themes}
         self.period_by_slug = {period.slug: period for period in self.periods}
         self.essay_by_slug = {essay.slug: essay for essay in self.essays}
 
@@ -332,42 +334,38 @@ class EventFilter(django_filters.FilterSet):
         for row in listed:
             row["start"] = as_date(row["start"])
             row["end"] = row["end"] and as_date(row["end"])
+            row["span_end"] = as_date(row["span_end"])
         return listed
 
     def summary(self) -> dict:
         """Figures for the summary line (how many events, which years, how many essays) and
-        how many events start in each month, for a density axis."""
-        selection = self.selection()
-        months = month_counts(selection)
-        total = sum(count for count, _, _ in months.values())
-        figures = {
-            "total": total,
+        how many events start in each month, for a density axis. One statement: the
+        selection is worked out once, for the counts per month and for the essays."""
+        sql, params, using = self.selection()
+        month = MONTH_OF_START[connections[using].vendor]
+        rows = fetch_rows(
+            # MATERIALIZED: both parts read the selection, and it is computed once.
+            f"WITH selected AS MATERIALIZED ({sql}) "
+            f"SELECT {month}, COUNT(*), MIN(start), MAX(span_end) FROM selected GROUP BY 1 "
+            # Essays are few: ask of each whether any of its citations points at a selected
+            # event, stopping at the first that does.
+            f"UNION ALL SELECT NULL, COUNT(*), NULL, NULL FROM {Essay._meta.db_table} essay "
+            f"WHERE EXISTS (SELECT 1 FROM {Citation._meta.db_table} citation "
+            "WHERE citation.essay_id = essay.id "
+            "AND citation.event_id IN (SELECT event_pk FROM selected))",
+            params,
+            using,
+        )
+        months = by_month(row for row in rows if row[0] is not None)
+        return {
+            "total": sum(count for count, _, _ in months.values()),
             "first": min((first for _, first, _ in months.values()), default=None),
             "last": max((last for _, _, last in months.values()), default=None),
             "months": {month: count for month, (count, _, _) in months.items()},
-            "essays": 0,
+            "essays": next(count for month, count, _, _ in rows if month is None),
         }
-        if 0 < total <= ESSAYS_FROM_CITATIONS_UP_TO:
-            # Few events: collect their citations' essays.
-            sql, params, using = selection
-            figures["essays"] = fetch_rows(
-                f"SELECT COUNT(DISTINCT essay_id) FROM {Citation._meta.db_table} "
-                f"WHERE event_id IN (SELECT event_pk FROM ({sql}) AS selected)",
-                params,
-                using,
-            )[0][0]
-        elif total:
-            # Many: ask of each essay (they are few) whether it cites any selected event,
-            # going through its citations and stopping at the first hit.
-            counted = self.counting_qs()
-            selected = counted.filter(**{counted.event_field: OuterRef("event_id")})
-            citations = Citation.objects.filter(essay=OuterRef("pk")).filter(Exists(selected))
-            figures["essays"] = Essay.objects.filter(Exists(citations)).count()
-        return figures
 
 
-# Above this many selected events, counting the essays that cite them goes essay by essay.
-ESSAYS_FROM_CITATIONS_UP_TO = 2_000
 # The month an event starts in, as text "YYYY-MM". SQLite stores dates as ISO text: slicing
 # it is far cheaper than a date function.
 MONTH_OF_START = {"sqlite": "substr(start, 1, 7)", "postgresql": "to_char(start, 'YYYY-MM')"}
@@ -405,6 +403,11 @@ def month_counts(selection) -> dict[tuple[int, int], tuple]:
         params,
         using,
     )
+    return by_month(rows)
+
+
+def by_month(rows) -> dict[tuple[int, int], tuple]:
+    """Rows of ("YYYY-MM", events, earliest start, latest end) keyed by (year, month)."""
     return {
         (int(month[:4]), int(month[5:7])): (count, as_date(first), as_date(last))
         for month, count, first, last in rows

@@ -5,7 +5,7 @@ import datetime
 import hashlib
 import threading
 
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -61,14 +61,26 @@ def current(request=None) -> tuple[str, datetime.datetime]:
     value, never both."""
     if request is not None and hasattr(request, "_data_version"):
         return request._data_version
-    from .models import DataVersion
-
-    row = DataVersion.objects.values_list("version", "changed_at").filter(pk=1).first()
-    number, changed_at = row or (0, datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
+    number, changed_at = read_version()
     value = (f"{number}.{int(changed_at.timestamp() * 1_000_000)}", changed_at)
     if request is not None:
         request._data_version = value
     return value
+
+
+def read_version() -> tuple[int, datetime.datetime]:
+    """(counter, time of the last change) of the one DataVersion row. Plain SQL: every
+    request reads it, and the ORM took twenty times as long as the database."""
+    from .models import DataVersion
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return 0, datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+    number, changed_at = row
+    # SQLite hands back the stored UTC time without its zone.
+    return number, changed_at if changed_at.tzinfo else changed_at.replace(tzinfo=datetime.UTC)
 
 
 def _variant(request) -> str:

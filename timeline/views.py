@@ -1,4 +1,5 @@
 import datetime
+import functools
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -14,8 +15,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from . import dates, exports, versioning
-from .axis import MAX_MARKS, build_axis
-from .cards import CARD_FIELDS, event_cards
+from .axis import MARK_FIELDS, MAX_MARKS, build_axis
+from .cards import CARD_FIELDS, event_entries, event_urls
 from .filters import EventFilter, TimelineChoices, month_counts, selection_sql, shorten
 from .models import Citation, Essay, Event, EventRelation, Period
 from .versioning import with_data_version
@@ -25,6 +26,34 @@ RESULTS_CACHE_SECONDS = 3600
 # A zoomed-in axis with too many events counts them per month rather than per year.
 DENSITY_BY_MONTH_YEARS = 4
 FILTER_NAMES = ("theme", "period", "from", "to", "essay", "stance", "q")
+
+
+# The links offered for a selection of events, each followed by the selection's query.
+SELECTION_VIEWS = {
+    "present": "timeline:present",
+    "handout": "timeline:handout",
+    "json": "timeline:export_events_json",
+    "csv": "timeline:export_events_csv",
+    "ics": "timeline:export_events_ics",
+    "timelinejs": "timeline:export_timelinejs",
+    "citations_csv": "timeline:export_citations_csv",
+    "bibtex": "timeline:export_essays_bibtex",
+    "csl": "timeline:export_essays_csl",
+}
+
+
+@functools.cache
+def view_path(name: str) -> str:
+    """The path of a view without arguments, resolved once: a filter change links to a
+    dozen of them."""
+    return reverse(name)
+
+
+def selection_links(query) -> dict[str, str]:
+    """Each of SELECTION_VIEWS for the events ``query`` (a QueryDict) selects."""
+    encoded = query.urlencode()
+    suffix = f"?{encoded}" if encoded else ""
+    return {key: view_path(name) + suffix for key, name in SELECTION_VIEWS.items()}
 
 
 def requested_partial(request, partials):
@@ -53,7 +82,7 @@ def timeline_url(query, path=None, **changes):
 def timeline_urls(query, path=None):
     """timeline_url for one query and many changes: what the changes leave of the query is
     encoded once per set of changed names, since an axis makes a hundred of these."""
-    path = path or reverse("timeline:index")
+    path = path or view_path("timeline:index")
     kept_by_names = {}
 
     def url_for(**changes):
@@ -79,7 +108,7 @@ def without_value(query, name, value):
     params.pop("page", None)
     params.setlist(name, [v for v in params.getlist(name) if v != value])
     encoded = params.urlencode()
-    return reverse("timeline:index") + (f"?{encoded}" if encoded else "")
+    return view_path("timeline:index") + (f"?{encoded}" if encoded else "")
 
 
 def active_chips(query, filterset):
@@ -128,74 +157,62 @@ def summary_text(filterset, summary) -> str:
     return " · ".join(parts)
 
 
-def draw_axis(
-    events, periods, first_day, last_day, url_for, colour_of=None, summary=None, fields=()
-):
+def draw_axis(events, periods, first_day, last_day, url_for, colour_of=None, fields=()):
     """The axis for ``events`` (a queryset); ``colour_of(event values)`` overrides the theme
-    colour of each mark, from the usual values and ``fields``. ``summary`` (of the same
-    events) saves counting them again."""
+    colour of each mark, from the usual values and ``fields``."""
     if first_day is None or last_day is None:
         return None
+    drawn = list(
+        events.order_by("start").values(*MARK_FIELDS, "main_theme__colour", *fields)[
+            : MAX_MARKS + 1
+        ]
+    )
+    url_of = event_urls()
+    for event in drawn:
+        event["url"] = url_of(event["slug"])
+        if colour_of:
+            event["main_theme__colour"] = colour_of(event)
     axis = None
-    # More events than can be drawn: no need to fetch them to find out.
-    if summary is None or summary["total"] <= MAX_MARKS:
-        drawn = list(
-            events.order_by("start").values(
-                "slug",
-                "title",
-                "start",
-                "start_precision",
-                "end",
-                "end_precision",
-                "span_end",
-                "approximate",
-                "stance",
-                "main_theme__colour",
-                *fields,
-            )[: MAX_MARKS + 1]
-        )
-        # One reverse() for all marks: resolving URLs one by one dominated the axis's cost.
-        url_pattern = reverse("timeline:event_detail", args=["slug-placeholder"])
-        for event in drawn:
-            event["url"] = url_pattern.replace("slug-placeholder", event["slug"])
-            if colour_of:
-                event["main_theme__colour"] = colour_of(event)
-        if len(drawn) <= MAX_MARKS:
-            axis = build_axis(drawn, periods, first_day, last_day, url_for)
+    if len(drawn) <= MAX_MARKS:
+        axis = build_axis(drawn, periods, first_day, last_day, url_for)
     if axis is None:
-        months = (
-            summary["months"]
-            if summary
-            else {
-                month: figures[0] for month, figures in month_counts(selection_sql(events)).items()
-            }
-        )
-        if last_day.year - first_day.year < DENSITY_BY_MONTH_YEARS:
-            counts = months
-        else:
-            counts = {}
-            for (year, _), total in months.items():
-                counts[year] = counts.get(year, 0) + total
-        axis = build_axis([], periods, first_day, last_day, url_for, counts)
+        months = {
+            month: figures[0] for month, figures in month_counts(selection_sql(events)).items()
+        }
+        axis = density_axis(months, periods, first_day, last_day, url_for)
     return axis
 
 
-def axis_for(filterset, summary, query):
-    first_day, last_day = filterset.date_bounds()
-    events = (
-        filterset.starting_between(summary["first"], summary["last"])
-        if summary["total"]
-        else Event.objects.none()
-    )
+def density_axis(months, periods, first_day, last_day, url_for):
+    """An axis of bars: how many events start in each month ((year, month) → count), summed
+    by year unless the axis spans only a few years."""
+    if last_day.year - first_day.year < DENSITY_BY_MONTH_YEARS:
+        counts = months
+    else:
+        counts = {}
+        for (year, _), total in months.items():
+            counts[year] = counts.get(year, 0) + total
+    return build_axis([], periods, first_day, last_day, url_for, counts)
 
-    return draw_axis(
-        events,
-        filterset.choices.periods,
-        first_day or summary["first"],
-        last_day or summary["last"],
-        timeline_urls(query),
-        summary=summary,
-    )
+
+def axis_for(filterset, summary, query, drawn):
+    """The timeline's axis: a mark for each of ``drawn`` (every selected event as a row of
+    CARD_FIELDS, when they are few enough to draw; else None), or the density of the
+    summary's months."""
+    if not summary["total"]:
+        return None
+    first_day, last_day = filterset.date_bounds()
+    first_day, last_day = first_day or summary["first"], last_day or summary["last"]
+    periods, url_for = filterset.choices.periods, timeline_urls(query)
+    if drawn is not None:
+        colours, url_of = filterset.choices.colour_by_theme_id, event_urls()
+        marks = [
+            {**row, "main_theme__colour": colours[row["main_theme_id"]], "url": url_of(row["slug"])}
+            for row in drawn
+        ]
+        if axis := build_axis(marks, periods, first_day, last_day, url_for):
+            return axis
+    return density_axis(summary["months"], periods, first_day, last_day, url_for)
 
 
 def page_months(months, first, last):
@@ -222,16 +239,21 @@ def timeline_results_context(request, filterset, appending=False):
     paginator.count = summary["total"]  # already counted; saves a query
     page = paginator.get_page(request.GET.get("page"))
     first, last = page.start_index() - 1, page.end_index()  # this page's slice of them all
-    continued_year, rows = None, []
+    continued_year, rows, drawn = None, [], None
+    if page.number == 1 and 0 < summary["total"] <= MAX_MARKS:
+        # Few enough to draw: the axis's marks and this page's list come from one query.
+        drawn = filterset.list_rows(summary["first"], summary["last"], 0, summary["total"])
     if summary["total"] and ranked:
         listed = filterset.qs.best_matches_first(filterset.values["q"])
         rows = list(listed.values(*CARD_FIELDS)[first:last])
+    elif drawn is not None:
+        rows = drawn[first:last]
     elif summary["total"]:
         first_day, last_day, before = page_months(summary["months"], first, last - 1)
         rows = filterset.list_rows(first_day, last_day, first - before, last - first)
         if appending and first:
             continued_year = page_months(summary["months"], first - 1, first - 1)[0].year
-    page.object_list = event_cards(rows, filterset.choices)
+    entries = event_entries(rows, filterset.choices, ranked, page.number == 1, continued_year)
     return {
         "filterset": filterset,
         "values": filterset.values,
@@ -240,11 +262,11 @@ def timeline_results_context(request, filterset, appending=False):
         "summary_text": summary_text(filterset, summary),
         "chips": active_chips(request.GET, filterset),
         "page": page,
-        "axis": axis_for(filterset, summary, request.GET) if page.number == 1 else None,
+        "axis": axis_for(filterset, summary, request.GET, drawn) if page.number == 1 else None,
         "next_url": next_page_url(request, page),
-        "clear_url": reverse("timeline:index"),
-        "ranked": ranked,
-        "continued_year": continued_year,
+        "clear_url": view_path("timeline:index"),
+        "links": selection_links(request.GET),
+        "entries": entries,
         "export_limit": exports.MAX_EXPORT_EVENTS,
     }
 
