@@ -1,5 +1,6 @@
 import datetime
 import gzip
+import re
 
 import pytest
 from django.urls import reverse
@@ -7,6 +8,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import CitationFactory, EventFactory, EventRelationFactory
 from timeline.axis import MAX_MARKS
+from timeline.models import Event
+from timeline.views import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +106,12 @@ def test_empty_state_offers_a_way_back(client, small_timeline):
 
 
 def test_query_count_of_timeline_does_not_grow_with_events(
-    client, small_timeline, django_assert_num_queries, htmx_headers, warm_choices
+    client,
+    small_timeline,
+    django_assert_num_queries,
+    django_assert_max_num_queries,
+    htmx_headers,
+    warm_choices,
 ):
     theme = small_timeline["themes"]["arms"]
     for size in ("small", "larger"):
@@ -112,14 +120,21 @@ def test_query_count_of_timeline_does_not_grow_with_events(
             EventFactory.create_batch(MAX_MARKS + 20, main_theme=theme)
         warm_choices()
         # Data version, counts per month with the essays, the page's events (with the
-        # axis's marks when few), their themes and citation counts.
+        # axis's marks when few), their themes and citation counts for their entries.
         with django_assert_num_queries(4):
             page = client.get("/")
-        with django_assert_num_queries(4):
-            fragment = client.get("/", {"theme": theme.slug}, headers=htmx_headers)
+        # The same events as a fragment: their entries are kept for this data version.
+        with django_assert_num_queries(3):
+            fragment = client.get("/", headers=htmx_headers)
+        with django_assert_max_num_queries(4):
+            filtered = client.get("/", {"theme": theme.slug}, headers=htmx_headers)
         drawn_as = "density" if size == "larger" else "marks"
-        for response in (page, fragment):
+        for response in (page, fragment, filtered):
             assertContains(response, f'<g class="{drawn_as}">')
+        entries = [
+            re.findall(r"<article .*?</article>", r.content.decode()) for r in (page, fragment)
+        ]
+        assert entries[0] == entries[1] and len(entries[0]) == min(PAGE_SIZE, Event.objects.count())
 
 
 def test_repeat_views_are_served_from_cache_and_revalidate_with_a_304(

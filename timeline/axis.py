@@ -129,7 +129,7 @@ class Band:
 class Tick:
     year: int
     x: float
-    url: str
+    url: str  # "" when not labelled
     labelled: bool
 
     def svg(self, label_y: float) -> str:
@@ -186,30 +186,38 @@ class Axis:
     def is_density(self):
         return bool(self.density)
 
-    @property
-    def shapes(self) -> SafeString:
-        return SHAPES
-
     # Drawn here rather than in the template: an axis has up to 100 marks, 50 bars, 40 years
     # and 8 bands, and the template language took most of a filter change's time drawing them.
     @property
-    def bands_svg(self) -> SafeString:
-        height = self.height - 30
-        return mark_safe("".join(band.svg(height) for band in self.bands))  # escaped in svg()
-
-    @property
-    def ticks_svg(self) -> SafeString:
-        label_y = self.height - 8
-        labelled = (tick.svg(label_y) for tick in self.ticks if tick.labelled)
-        return mark_safe("".join(labelled))  # escaped in svg()
-
-    @property
-    def marks_svg(self) -> SafeString:
-        return mark_safe("".join(mark.svg() for mark in self.marks))  # escaped in svg()
-
-    @property
-    def density_svg(self) -> SafeString:
-        return mark_safe("".join(bar.svg() for bar in self.density))  # escaped in svg()
+    def svg(self) -> SafeString:
+        """The whole drawing: period bands, the line, year ticks and labels, then the events'
+        marks or the density bars. Every value is escaped where it is formatted."""
+        width, height, axis_y = WIDTH, f"{self.height:g}", f"{self.axis_y:g}"
+        parts = [
+            f'<svg class="axis-svg" viewBox="0 0 {width} {height}" width="{width}" '
+            f'height="{height}" role="group" aria-label="Time axis"><g class="bands">',
+            *(band.svg(self.height - 30) for band in self.bands),
+            f'</g><line class="axis-line" x1="0" x2="{width}" y1="{axis_y}" y2="{axis_y}"/>',
+        ]
+        if not self.is_density:
+            parts += [
+                f'<text class="zone-label" x="{width - 4}" y="{self.axis_y - 6:g}" '
+                'aria-hidden="true">▲ cooperation</text>'
+                f'<text class="zone-label" x="{width - 4}" y="{self.axis_y + 14:g}" '
+                'aria-hidden="true">▼ confrontation</text>'
+            ]
+        parts += [
+            f'<path class="tick" d="{self.tick_path}"/><g class="ticks">',
+            *(tick.svg(self.height - 8) for tick in self.ticks if tick.labelled),
+            "</g>",
+        ]
+        if self.is_density:
+            parts += ['<g class="density">', *(bar.svg() for bar in self.density), "</g>"]
+        else:
+            parts += [f'<defs>{SHAPES}</defs><g class="marks">']
+            parts += [*(mark.svg() for mark in self.marks), "</g>"]
+        parts.append("</svg>")
+        return mark_safe("".join(parts))
 
 
 def year_domain(first_day: datetime.date, last_day: datetime.date) -> tuple[int, int]:
@@ -339,15 +347,12 @@ def build_axis(events, periods, first_day, last_day, url_for, counts_by_year=Non
     years = list(range(first_year, last_year + 1))
     step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if len(years) / s <= 24)
     for year in years:
-        axis.ticks.append(
-            Tick(
-                year=year,
-                x=x(datetime.date(year, 1, 1)),
-                url=url_for(**{"from": str(year), "to": str(year), "period": None}),
-                # Labels at the very edges would be cut in half.
-                labelled=year % step == 0 and 12 <= x(datetime.date(year, 1, 1)) <= WIDTH - 12,
-            )
-        )
+        tick_x = x(datetime.date(year, 1, 1))
+        # Labels at the very edges would be cut in half.
+        labelled = year % step == 0 and 12 <= tick_x <= WIDTH - 12
+        # Only a labelled year is a link.
+        url = url_for(**{"from": str(year), "to": str(year), "period": None}) if labelled else ""
+        axis.ticks.append(Tick(year=year, x=tick_x, url=url, labelled=labelled))
 
     if counts_by_year is not None:
         # Keys are years, or (year, month) pairs when the axis spans only a few years.

@@ -3,6 +3,8 @@
 A list page shows 50 entries. Rendered through the template engine they cost about a
 millisecond each on this kind of machine, more than the page's queries together; as
 f-strings they cost a few microseconds. The markup is fixed and every value is escaped.
+The same events come back under different filters, so each entry is kept for the data
+version it was built in: a new filter then costs its queries, not its entries.
 """
 
 from collections import defaultdict
@@ -30,6 +32,8 @@ CARD_FIELDS = (
     "span_end",  # for the axis, which draws its marks from the same rows when they are few
 )
 STANCE_LABELS = dict(Stance.choices)
+# At about 600 bytes an entry, at most about 12 MB of them per process.
+MAX_KEPT_ENTRIES = 20_000
 # One plain query for all entries' themes and citation counts: the ORM spends about a
 # millisecond preparing a list of 50 ids, ten times what the database takes to answer.
 THEMES_AND_CITATIONS_SQL = (
@@ -43,19 +47,40 @@ THEMES_AND_CITATIONS_SQL = (
 def event_entries(rows, choices, ranked=False, first_page=True, continued_year=None) -> SafeString:
     """The list entries of ``rows`` (of CARD_FIELDS, in list order) as HTML. ``ranked``
     (best matches first): under one heading on the first page; else under a heading for
-    each year, except the ``continued_year`` that the page before ended in. One query,
-    whatever the number of rows; ``choices`` (TimelineChoices) names the themes."""
+    each year, except the ``continued_year`` that the page before ended in. Entries are
+    kept in ``choices`` (TimelineChoices, one per data version): one query builds those
+    not built yet, none when all are."""
+    built = choices.entries
+    missing = [row for row in rows if row["pk"] not in built]
+    if missing:
+        if len(built) + len(missing) > MAX_KEPT_ENTRIES:
+            built.clear()
+        built.update(build_entries(missing, choices))
+    parts = []
+    if ranked and first_page and rows:
+        parts.append('<h2 class="year-heading">Best matches first</h2>')
+    year = continued_year
+    for row in rows:
+        if not ranked and row["start"].year != year:
+            year = row["start"].year
+            parts.append(f'<h2 class="year-heading">{year}</h2>')
+        parts.append(built[row["pk"]])
+    return mark_safe("".join(parts))  # every value is escaped
+
+
+def build_entries(rows, choices) -> dict[int, str]:
+    """Event id → the entry of each of ``rows``, with one query for all their themes and
+    citation counts."""
     ids = [row["pk"] for row in rows]
     theme_ids, citation_counts = defaultdict(set), {}
-    if ids:
-        with connection.cursor() as cursor:
-            placeholders = ", ".join(["%s"] * len(ids))
-            cursor.execute(THEMES_AND_CITATIONS_SQL.format(ids=placeholders), ids + ids)
-            for event_id, theme_id, citations in cursor.fetchall():
-                if theme_id is None:
-                    citation_counts[event_id] = citations
-                else:
-                    theme_ids[event_id].add(theme_id)
+    with connection.cursor() as cursor:
+        placeholders = ", ".join(["%s"] * len(ids))
+        cursor.execute(THEMES_AND_CITATIONS_SQL.format(ids=placeholders), ids + ids)
+        for event_id, theme_id, citations in cursor.fetchall():
+            if theme_id is None:
+                citation_counts[event_id] = citations
+            else:
+                theme_ids[event_id].add(theme_id)
     # Each theme's list item, in theme order: the same for every entry.
     theme_items = {
         theme.id: (
@@ -65,22 +90,16 @@ def event_entries(rows, choices, ranked=False, first_page=True, continued_year=N
         for position, theme in enumerate(choices.themes)
     }
     url_of = event_urls()
-    parts = []
-    if ranked and first_page and rows:
-        parts.append('<h2 class="year-heading">Best matches first</h2>')
-    year = continued_year
+    entries = {}
     for row in rows:
         main_theme = row["main_theme_id"]
         # The main theme first, then the others in theme order.
         others = sorted(theme_items[pk] for pk in theme_ids[row["pk"]] if pk != main_theme)
         themes_html = theme_items[main_theme][1] + "".join(item for _, item in others)
-        if not ranked and row["start"].year != year:
-            year = row["start"].year
-            parts.append(f'<h2 class="year-heading">{year}</h2>')
-        parts.append(
-            render_card(row, themes_html, citation_counts.get(row["pk"], 0), url_of(row["slug"]))
+        entries[row["pk"]] = render_card(
+            row, themes_html, citation_counts.get(row["pk"], 0), url_of(row["slug"])
         )
-    return mark_safe("".join(parts))  # every value is escaped
+    return entries
 
 
 def event_urls():

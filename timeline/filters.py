@@ -39,6 +39,8 @@ class TimelineChoices:
     # this) rather than from the first event.
     longest_span: datetime.timedelta
     form_class: type | None = field(default=None, init=False)  # see EventFilter
+    # Event id → its list entry (safe HTML) in this data version: see cards.event_entries.
+    entries: dict = field(default_factory=dict, init=False)
     theme_by_slug: dict = field(init=False)
     colour_by_theme_id: dict = field(init=False)
     period_by_slug: dict = field(init=False)
@@ -210,12 +212,17 @@ class EventFilter(django_filters.FilterSet):
         """The form's fields depend only on the choices: built once for them, not on every
         request."""
         if self.choices.form_class is None:
-            choices = self.choices
-            self.filters["theme"].extra["choices"] = [(t.slug, t.name) for t in choices.themes]
-            self.filters["period"].extra["choices"] = [(p.slug, p.name) for p in choices.periods]
-            self.filters["essay"].extra["choices"] = [(e.slug, e.title) for e in choices.essays]
-            self.filters["stance"].extra["choices"] = Stance.choices
-            choices.form_class = super().get_form_class()
+            options = {
+                "theme": [(t.slug, t.name) for t in self.choices.themes],
+                "period": [(p.slug, p.name) for p in self.choices.periods],
+                "essay": [(e.slug, e.title) for e in self.choices.essays],
+                "stance": Stance.choices,
+            }
+            for name, offered in options.items():
+                # A callable: every form deep-copies its fields, and copying the lists
+                # themselves was most of a filter form's cost. Only a rendered form reads them.
+                self.filters[name].extra["choices"] = lambda offered=offered: offered
+            self.choices.form_class = super().get_form_class()
         return self.choices.form_class
 
     @property
@@ -339,30 +346,33 @@ class EventFilter(django_filters.FilterSet):
 
     def summary(self) -> dict:
         """Figures for the summary line (how many events, which years, how many essays) and
-        how many events start in each month, for a density axis. One statement: the
-        selection is worked out once, for the counts per month and for the essays."""
+        how many events start in each month, for a density axis and for finding a page's
+        months. One statement: the selection is worked out once, for all of them."""
         sql, params, using = self.selection()
         month = MONTH_OF_START[connections[using].vendor]
         rows = fetch_rows(
-            # MATERIALIZED: both parts read the selection, and it is computed once.
+            # MATERIALIZED: every part reads the selection, and it is computed once.
             f"WITH selected AS MATERIALIZED ({sql}) "
-            f"SELECT {month}, COUNT(*), MIN(start), MAX(span_end) FROM selected GROUP BY 1 "
+            f"SELECT {month}, COUNT(*), NULL, NULL FROM selected GROUP BY 1 "
+            "UNION ALL SELECT NULL, "
             # Essays are few: ask of each whether any of its citations points at a selected
             # event, stopping at the first that does.
-            f"UNION ALL SELECT NULL, COUNT(*), NULL, NULL FROM {Essay._meta.db_table} essay "
-            f"WHERE EXISTS (SELECT 1 FROM {Citation._meta.db_table} citation "
-            "WHERE citation.essay_id = essay.id "
-            "AND citation.event_id IN (SELECT event_pk FROM selected))",
+            f"(SELECT COUNT(*) FROM {Essay._meta.db_table} essay WHERE EXISTS (SELECT 1 "
+            f"FROM {Citation._meta.db_table} citation WHERE citation.essay_id = essay.id "
+            "AND citation.event_id IN (SELECT event_pk FROM selected))), "
+            "(SELECT MIN(start) FROM selected), (SELECT MAX(span_end) FROM selected)",
             params,
             using,
         )
-        months = by_month(row for row in rows if row[0] is not None)
+        # Up to a dozen rows a year: as little work for each as will do.
+        months = {(int(month[:4]), int(month[5:7])): count for month, count, _, _ in rows if month}
+        _, essays, first, last = next(row for row in rows if row[0] is None)
         return {
-            "total": sum(count for count, _, _ in months.values()),
-            "first": min((first for _, first, _ in months.values()), default=None),
-            "last": max((last for _, _, last in months.values()), default=None),
-            "months": {month: count for month, (count, _, _) in months.items()},
-            "essays": next(count for month, count, _, _ in rows if month is None),
+            "total": sum(months.values()),
+            "first": first and as_date(first),
+            "last": last and as_date(last),
+            "months": months,
+            "essays": essays if months else 0,
         }
 
 
@@ -392,26 +402,18 @@ def as_date(value) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
-def month_counts(selection) -> dict[tuple[int, int], tuple]:
-    """(year, month) → (events starting then, their earliest start, their latest end), for
-    a ``selection`` (of selection_sql). Plain SQL around the ORM's: building the grouped query
-    through the ORM took longer than running it."""
+def month_counts(selection) -> dict[tuple[int, int], int]:
+    """(year, month) → how many events of a ``selection`` (of selection_sql) start then.
+    Plain SQL around the ORM's: building the grouped query through the ORM took longer than
+    running it."""
     sql, params, using = selection
     rows = fetch_rows(
-        f"SELECT {MONTH_OF_START[connections[using].vendor]}, COUNT(*), "
-        f"MIN(start), MAX(span_end) FROM ({sql}) AS selected GROUP BY 1",
+        f"SELECT {MONTH_OF_START[connections[using].vendor]}, COUNT(*) "
+        f"FROM ({sql}) AS selected GROUP BY 1",
         params,
         using,
     )
-    return by_month(rows)
-
-
-def by_month(rows) -> dict[tuple[int, int], tuple]:
-    """Rows of ("YYYY-MM", events, earliest start, latest end) keyed by (year, month)."""
-    return {
-        (int(month[:4]), int(month[5:7])): (count, as_date(first), as_date(last))
-        for month, count, first, last in rows
-    }
+    return {(int(month[:4]), int(month[5:7])): count for month, count in rows}
 
 
 # "from" is a Python keyword, so these two filters are declared after the class.

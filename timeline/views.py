@@ -1,6 +1,7 @@
 import datetime
 import functools
-from urllib.parse import urlencode
+import re
+from urllib.parse import quote_plus, urlencode
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -83,9 +84,16 @@ def timeline_urls(query, path=None):
     """timeline_url for one query and many changes: what the changes leave of the query is
     encoded once per set of changed names, since an axis makes a hundred of these."""
     path = path or view_path("timeline:index")
-    kept_by_names = {}
+    kept_by_names, made = {}, {}
 
     def url_for(**changes):
+        # An axis asks for the same year twice: its label and its density bar.
+        key = tuple(changes.items())
+        if key not in made:
+            made[key] = make_url(changes)
+        return made[key]
+
+    def make_url(changes):
         names = frozenset(changes)
         if names not in kept_by_names:
             kept_by_names[names] = urlencode(
@@ -96,11 +104,23 @@ def timeline_urls(query, path=None):
                     for value in values
                 ]
             )
-        changed = urlencode([(name, value) for name, value in changes.items() if value is not None])
+        changed = "&".join(
+            f"{name}={url_quoted(value)}" for name, value in changes.items() if value is not None
+        )
         encoded = "&".join(part for part in (kept_by_names[names], changed) if part)
         return path + (f"?{encoded}" if encoded else "")
 
     return url_for
+
+
+# Years, dates and slugs: nothing in them to quote.
+PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.-]*")
+
+
+def url_quoted(value: str) -> str:
+    """``value`` as a query string value: quote_plus, without its cost where it changes
+    nothing (an axis links to every year it shows)."""
+    return value if PLAIN_VALUE.fullmatch(value) else quote_plus(value)
 
 
 def without_value(query, name, value):
@@ -176,9 +196,7 @@ def draw_axis(events, periods, first_day, last_day, url_for, colour_of=None, fie
     if len(drawn) <= MAX_MARKS:
         axis = build_axis(drawn, periods, first_day, last_day, url_for)
     if axis is None:
-        months = {
-            month: figures[0] for month, figures in month_counts(selection_sql(events)).items()
-        }
+        months = month_counts(selection_sql(events))
         axis = density_axis(months, periods, first_day, last_day, url_for)
     return axis
 
