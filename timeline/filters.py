@@ -296,30 +296,14 @@ class EventFilter(django_filters.FilterSet):
             lasts.append(period.end)
         return (max(firsts) if firsts else None), (min(lasts) if lasts else None)
 
-    def counting_qs(self):
-        """The selected events for counting every one of them: their facets when themes are
-        chosen (one index holds theme, dates and stance), else the events."""
-        if not hasattr(self, "_counting_qs"):
-            self.is_valid()
-            facets = bool(self.values.get("theme"))
-            self._counting_qs = self.filter_queryset(
-                (EventFacet if facets else Event).objects.all()
-            )
-        return self._counting_qs
-
-    def starting_between(self, first_day, last_day):
-        """The selected events starting from ``first_day`` to ``last_day``, in time order.
-        Found through their facets when themes are chosen, so that only matches are fetched;
-        the bounds (from the month counts) keep any page's list to the months it shows."""
-        selection = self.counting_qs().filter(start__gte=first_day, start__lte=last_day)
-        if selection.model is EventFacet:
-            selection = Event.objects.filter(pk__in=selection.values("event_id"))
-        return selection.order_by("start", "span_end", "title")
-
-    def selection(self):
-        """selection_sql of counting_qs, built once."""
+    def selection(self) -> tuple[str, tuple, str]:
+        """The selected events as selection_sql, built once: through their facets when
+        themes are chosen (one index holds theme, dates and stance), else the events."""
         if not hasattr(self, "_selection"):
-            self._selection = selection_sql(self.counting_qs())
+            themes = self.values.get("theme") or []
+            events = self.filter_queryset((EventFacet if themes else Event).objects.all())
+            # Under two themes or more, an event tagged with several has a facet for each.
+            self._selection = selection_sql(events, distinct=len(themes) > 1)
         return self._selection
 
     def list_rows(self, first_day, last_day, offset, limit) -> list[dict]:
@@ -381,14 +365,12 @@ class EventFilter(django_filters.FilterSet):
 MONTH_OF_START = {"sqlite": "substr(start, 1, 7)", "postgresql": "to_char(start, 'YYYY-MM')"}
 
 
-def selection_sql(events) -> tuple[str, tuple, str]:
-    """``events`` (or their facets) as SQL selecting each event once as (event_pk, start,
-    span_end): (sql, params, database alias)."""
+def selection_sql(events, distinct=False) -> tuple[str, tuple, str]:
+    """``events`` (or their facets) as SQL selecting (event_pk, start, span_end), each event
+    once where ``distinct``: (sql, params, database alias)."""
     rows = events.order_by().annotate(event_pk=F(events.event_field))
     rows = rows.values_list("event_pk", "start", "span_end")
-    if events.model is EventFacet:
-        rows = rows.distinct()  # an event with two of the chosen themes has two facets
-    sql, params = rows.query.sql_with_params()
+    sql, params = (rows.distinct() if distinct else rows).query.sql_with_params()
     return sql, params, events.db
 
 
