@@ -124,11 +124,15 @@ def url_quoted(value: str) -> str:
 
 
 def without_value(query, name, value):
-    params = query.copy()
-    params.pop("page", None)
-    params.setlist(name, [v for v in params.getlist(name) if v != value])
-    encoded = params.urlencode()
-    return view_path("timeline:index") + (f"?{encoded}" if encoded else "")
+    """The timeline with the filters of ``query`` but one value of one of them."""
+    kept = [
+        (key, kept_value)
+        for key, values in query.lists()
+        if key != "page"
+        for kept_value in values
+        if (key, kept_value) != (name, value)
+    ]
+    return view_path("timeline:index") + (f"?{urlencode(kept)}" if kept else "")
 
 
 def active_chips(query, filterset):
@@ -396,9 +400,7 @@ def next_page_url(request, page):
     """This page's address for the next page of its list, or None on the last."""
     if not page.has_next():
         return None
-    query = request.GET.copy()
-    query["page"] = str(page.next_page_number())
-    return f"{request.path}?{query.urlencode()}"
+    return timeline_url(request.GET, request.path, page=str(page.next_page_number()))
 
 
 COMPARE_COLOURS = {"a": "#1f5fa8", "b": "#a3400b", "both": "#5b2a86"}
