@@ -227,9 +227,12 @@ def year_domain(first_day: datetime.date, last_day: datetime.date) -> tuple[int,
 
 def scale(first_year: int, last_year: int):
     span = last_year - first_year
+    placed = {}  # the first of each year is placed for its tick and again for its bar
 
     def x(day: datetime.date) -> float:
-        return round((dates.decimal_year(day) - first_year) / span * WIDTH, 2)
+        if day not in placed:
+            placed[day] = round((dates.decimal_year(day) - first_year) / span * WIDTH, 2)
+        return placed[day]
 
     return x
 
@@ -358,10 +361,9 @@ def build_axis(events, periods, first_day, last_day, url_for, counts_by_year=Non
         # Keys are years, or (year, month) pairs when the axis spans only a few years.
         # Only what begins within the axis: an event that began before it, still running in
         # it, has no bar of its own.
+        bounds = ((bucket_bounds(key), count) for key, count in sorted(counts_by_year.items()))
         buckets = [
-            (bucket_bounds(key), count)
-            for key, count in sorted(counts_by_year.items())
-            if domain_start <= bucket_bounds(key)[0] < domain_end
+            (bucket, count) for bucket, count in bounds if domain_start <= bucket[0] < domain_end
         ]
         peak = max((count for _, count in buckets), default=1) or 1
         for (first, last, label), count in buckets:

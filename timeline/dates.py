@@ -5,6 +5,7 @@ Pure functions, so the loader, the models, the filters and the axis agree on one
 
 import calendar
 import datetime
+import functools
 import re
 
 DAY = "day"
@@ -83,6 +84,8 @@ def format_partial_date(value: datetime.date, precision: str, approximate: bool 
     return f"c. {text}" if approximate else text
 
 
+# Every list entry and axis mark formats its dates, and the same few thousand come back.
+@functools.lru_cache(maxsize=20_000)
 def format_span(
     start: datetime.date,
     start_precision: str,

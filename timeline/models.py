@@ -8,6 +8,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from . import dates
@@ -111,7 +112,7 @@ class Period(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    @property
+    @cached_property  # drawn on every axis from the loaded periods
     def span_text(self):
         return f"{dates.format_partial_date(self.start, dates.DAY)} – " + (
             dates.format_partial_date(self.end, dates.DAY)
