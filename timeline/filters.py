@@ -352,28 +352,34 @@ class EventFilter(django_filters.FilterSet):
         sql, params, using = self.selection()
         month = MONTH_OF_START[connections[using].vendor]
         rows = fetch_rows(
-            # MATERIALIZED: every part reads the selection, and it is computed once.
+            # MATERIALIZED: both parts read the selection, and it is computed once.
             f"WITH selected AS MATERIALIZED ({sql}) "
-            f"SELECT {month}, COUNT(*), NULL, NULL FROM selected GROUP BY 1 "
-            "UNION ALL SELECT NULL, "
+            f"SELECT {month}, COUNT(*), MIN(start), MAX(span_end) FROM selected GROUP BY 1 "
             # Essays are few: ask of each whether any of its citations points at a selected
             # event, stopping at the first that does.
-            f"(SELECT COUNT(*) FROM {Essay._meta.db_table} essay WHERE EXISTS (SELECT 1 "
-            f"FROM {Citation._meta.db_table} citation WHERE citation.essay_id = essay.id "
-            "AND citation.event_id IN (SELECT event_pk FROM selected))), "
-            "(SELECT MIN(start) FROM selected), (SELECT MAX(span_end) FROM selected)",
+            f"UNION ALL SELECT NULL, COUNT(*), NULL, NULL FROM {Essay._meta.db_table} essay "
+            f"WHERE EXISTS (SELECT 1 FROM {Citation._meta.db_table} citation "
+            "WHERE citation.essay_id = essay.id "
+            "AND citation.event_id IN (SELECT event_pk FROM selected))",
             params,
             using,
         )
-        # Up to a dozen rows a year: as little work for each as will do.
-        months = {(int(month[:4]), int(month[5:7])): count for month, count, _, _ in rows if month}
-        _, essays, first, last = next(row for row in rows if row[0] is None)
+        months, essays, first, last = {}, 0, None, None
+        # Up to a dozen rows a year: as little work for each as will do. Dates come as ISO
+        # text from SQLite and as dates from PostgreSQL: either way they compare in order.
+        for month, count, month_first, month_last in rows:
+            if month is None:
+                essays = count
+                continue
+            months[int(month[:4]), int(month[5:7])] = count
+            first = month_first if first is None else min(first, month_first)
+            last = month_last if last is None else max(last, month_last)
         return {
             "total": sum(months.values()),
             "first": first and as_date(first),
             "last": last and as_date(last),
             "months": months,
-            "essays": essays if months else 0,
+            "essays": essays,
         }
 
 
