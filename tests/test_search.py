@@ -1,15 +1,25 @@
 """Full-text search (SQLite FTS5 or PostgreSQL), as a reader uses it through `q`."""
 
+from urllib.parse import urlencode
+
 import pytest
+from django.http import QueryDict
 
 from tests.factories import CitationFactory, EventFactory
+from timeline.filters import EventFilter, TimelineChoices
 from timeline.models import Citation, Event
 
 pytestmark = pytest.mark.django_db
 
 
 def found(text):
-    return list(Event.objects.search(text).best_matches_first(text).values_list("slug", flat=True))
+    """The events a search for ``text`` lists, best matches first, as the timeline asks."""
+    filterset = EventFilter(
+        QueryDict(urlencode({"q": text})),
+        queryset=Event.objects.all(),
+        choices=TimelineChoices.load(),
+    )
+    return [row["slug"] for row in filterset.ranked_rows(0, 100)]
 
 
 def test_words_match_as_prefixes_in_any_order(small_timeline):

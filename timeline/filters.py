@@ -16,7 +16,18 @@ from django.utils.text import Truncator
 
 from . import dates
 from .cards import CARD_FIELDS
-from .models import Citation, Essay, Event, EventFacet, Period, Stance, Theme
+from .models import (
+    FTS_TABLE,
+    Citation,
+    Essay,
+    Event,
+    EventFacet,
+    Period,
+    Stance,
+    Theme,
+    fts_query,
+    search_words,
+)
 
 MAX_QUERY_LENGTH = 200
 
@@ -329,21 +340,36 @@ class EventFilter(django_filters.FilterSet):
         the selection already built for the counts; the bounds (from the month counts)
         keep any page's query to the months it shows."""
         sql, params, using = self.selection()
-        quote = connections[using].ops.quote_name
-        columns = ", ".join(quote("id" if name == "pk" else name) for name in CARD_FIELDS)
         rows = fetch_rows(
-            f"SELECT {columns} FROM {Event._meta.db_table} WHERE id IN "
+            f"SELECT {card_columns(using)} FROM {Event._meta.db_table} WHERE id IN "
             f"(SELECT event_pk FROM ({sql}) AS selected WHERE start >= %s AND start <= %s) "
             "ORDER BY start, span_end, title LIMIT %s OFFSET %s",
             (*params, first_day, last_day, limit, offset),
             using,
         )
-        listed = [dict(zip(CARD_FIELDS, row, strict=True)) for row in rows]
-        for row in listed:
-            row["start"] = as_date(row["start"])
-            row["end"] = row["end"] and as_date(row["end"])
-            row["span_end"] = as_date(row["span_end"])
-        return listed
+        return card_rows(rows)
+
+    def ranked_rows(self, offset, limit) -> list[dict]:
+        """The selected events, best matches of the search first, ``limit`` of them from
+        ``offset``, as dicts of cards.CARD_FIELDS. On SQLite, plain SQL around the selection
+        already built for the counts (FTS5 scores the matches in the same query); elsewhere
+        through the ORM's best_matches_first."""
+        sql, params, using = self.selection()
+        words = search_words(self.values["q"])
+        if connections[using].vendor != "sqlite" or not words:
+            listed = self.qs.best_matches_first(self.values["q"])
+            return list(listed.values(*CARD_FIELDS)[offset : offset + limit])
+        table = Event._meta.db_table
+        columns = ", ".join(f"{table}.{column}" for column in card_columns(using).split(", "))
+        rows = fetch_rows(
+            f"SELECT {columns} FROM {table} JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = {table}.id "
+            f"WHERE {FTS_TABLE} MATCH %s AND {table}.id IN (SELECT event_pk FROM ({sql}) AS "
+            f"selected) ORDER BY bm25({FTS_TABLE}), {table}.start, {table}.title "
+            "LIMIT %s OFFSET %s",
+            (fts_query(words), *params, limit, offset),
+            using,
+        )
+        return card_rows(rows)
 
     def summary(self) -> dict:
         """Figures for the summary line (how many events, which years, how many essays) and
@@ -395,6 +421,22 @@ def selection_sql(events, distinct=False) -> tuple[str, tuple, str]:
     rows = rows.values_list("event_pk", "start", "span_end")
     sql, params = (rows.distinct() if distinct else rows).query.sql_with_params()
     return sql, params, events.db
+
+
+def card_columns(using) -> str:
+    """CARD_FIELDS as the event table's columns, quoted."""
+    quote = connections[using].ops.quote_name
+    return ", ".join(quote("id" if name == "pk" else name) for name in CARD_FIELDS)
+
+
+def card_rows(rows) -> list[dict]:
+    """Rows of CARD_FIELDS from plain SQL as dicts, with dates as dates."""
+    listed = [dict(zip(CARD_FIELDS, row, strict=True)) for row in rows]
+    for row in listed:
+        row["start"] = as_date(row["start"])
+        row["end"] = row["end"] and as_date(row["end"])
+        row["span_end"] = as_date(row["span_end"])
+    return listed
 
 
 def fetch_rows(sql, params, using="default") -> list[tuple]:

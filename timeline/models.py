@@ -268,23 +268,10 @@ class EventQuerySet(SelectionQuerySet):
         return self.filter(Exists(tagged))
 
     def best_matches_first(self, text):
-        """These events, those matching ``text`` best first (other databases: as they are).
-        Only for a list of events: not to be used inside another query."""
+        """These events, those matching ``text`` best first, on PostgreSQL; elsewhere as they
+        are. (SQLite's FTS5 ranks in plain SQL: see filters.EventFilter.ranked_rows.)"""
         words = search_words(text)
-        vendor = connections[self.db].vendor
-        if words and vendor == "sqlite":
-            # A join, so that FTS5 scores the matches once: bm25() needs its MATCH in the same
-            # query, and a correlated subquery re-ran the match for every row. The ORM cannot
-            # join a virtual table; extra() is its documented escape hatch. (Its raw SQL names
-            # timeline_event, which a subquery would rename: hence lists only.)
-            ranked = self.extra(
-                tables=[FTS_TABLE],
-                where=[f"{FTS_TABLE}.rowid = timeline_event.id", f"{FTS_TABLE} MATCH %s"],
-                params=[fts_query(words)],
-                select={"search_rank": f"-bm25({FTS_TABLE})"},
-            )
-            return ranked.order_by("-search_rank", "start", "title")
-        if words and vendor == "postgresql":
+        if words and connections[self.db].vendor == "postgresql":
             from django.contrib.postgres.search import SearchRank
 
             rank = SearchRank(search_vector(), postgres_query(words))
@@ -292,7 +279,6 @@ class EventQuerySet(SelectionQuerySet):
         return self  # no ranking to go by: time order
 
 
-FTS_TABLE = "timeline_event_fts"
 FTS_TABLE = "timeline_event_fts"
 MAX_SEARCH_WORDS = 12
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 
 from . import dates, exports, versioning
 from .axis import MARK_FIELDS, MAX_MARKS, build_axis
-from .cards import CARD_FIELDS, event_entries, event_urls
+from .cards import event_entries, event_urls
 from .filters import EventFilter, TimelineChoices, month_counts, selection_sql, shorten
 from .models import Citation, Essay, Event, EventRelation, Period
 from .versioning import with_data_version
@@ -266,8 +266,7 @@ def timeline_results_context(request, filterset, appending=False):
         # Few enough to draw: the axis's marks and this page's list come from one query.
         drawn = filterset.list_rows(summary["first"], summary["last"], 0, summary["total"])
     if summary["total"] and ranked:
-        listed = filterset.qs.best_matches_first(filterset.values["q"])
-        rows = list(listed.values(*CARD_FIELDS)[first:last])
+        rows = filterset.ranked_rows(first, last - first)
     elif drawn is not None:
         rows = drawn[first:last]
     elif summary["total"]:
