@@ -480,7 +480,7 @@ class EventFacetQuerySet(SelectionQuerySet):
     event_field = "event_id"
 
     def with_themes(self, themes):
-        return self.filter(theme__in=themes)
+        return self.filter(theme_id__in=[theme.pk for theme in themes])
 
 
 class EventFacet(models.Model):

@@ -306,10 +306,10 @@ def index(request):
         events = Event.objects.order_by("start", "span_end", "title")
         filterset = EventFilter(request.GET, queryset=events, choices=choices)
     if results_html is None:
+        context = timeline_results_context(request, filterset, appending=partial == "event_page")
+        # The results use nothing of the context processors' but the request.
         results_html = render_to_string(
-            f"timeline/index.html#{partial or 'results'}",
-            timeline_results_context(request, filterset, appending=partial == "event_page"),
-            request,
+            f"timeline/index.html#{partial or 'results'}", {**context, "request": request}
         )
         cache.set(key, results_html, RESULTS_CACHE_SECONDS)
     if partial:
