@@ -6,7 +6,9 @@ curated events, ``generate_events --count N-70 --seed 1``, ``collectstatic``), s
 gunicorn with the production settings (DJANGO_DEBUG=0, DJANGO_HTTPS=0, a random secret key)
 on 127.0.0.1 with 2 sync workers. Then, with --concurrency connections (threads, http.client,
 keep-alive where the server keeps it: sync workers close after each response, so each request
-opens a new loopback connection), each endpoint is driven for a warm-up and then --seconds:
+opens a new loopback connection), each endpoint is driven for a warm-up, then all of them
+for --seconds each, in --rounds turns (healthz, page, ..., export, healthz, page, ...) so that
+a slow spell of the shared machine falls on every endpoint alike:
 
   healthz         /healthz
   page /          / (the whole page)
@@ -39,7 +41,7 @@ way round), 2 when the server did not start or a database could not be prepared.
 databases are removed and the server stopped on exit, Ctrl-C included (--keep keeps the
 databases to look at).
 
-Usage: .venv/bin/python bench/run.py [--sizes 1000,10000,100000] [--seconds 10]
+Usage: .venv/bin/python bench/run.py [--sizes 1000,10000,100000] [--seconds 10] [--rounds 5]
                                     [--warmup 2] [--concurrency 4] [--workers 2] [--sql] [--keep]
 """
 
@@ -506,17 +508,28 @@ def measure_size(size, args, keep):
         server.wait_ready()
         log(f"  gunicorn on {HOST}:{server.port}, {args.workers} sync workers")
         load_before = os.getloadavg()[0]
-        results = {}
-        for name, path, headers in ENDPOINTS:
-
-            def next_request(path=path, headers=headers):
-                return path, headers
-
-            source = varied if path is None else next_request
-            log(f"  {name}: {args.warmup:g} s warm-up, {args.seconds:g} s measured")
+        sources = {
+            name: (varied if path is None else lambda path=path, headers=headers: (path, headers))
+            for name, path, headers in ENDPOINTS
+        }
+        for name, source in sources.items():
+            log(f"  {name}: {args.warmup:g} s warm-up")
             drive(server.port, source, args.warmup, args.concurrency, stop)
-            elapsed, rows = drive(server.port, source, args.seconds, args.concurrency, stop)
-            results[name] = summarise(name, path, elapsed, rows, queries.get(name))
+        # The endpoints take turns, round after round: a slow spell of the shared machine
+        # then falls on all of them alike instead of on whichever was being measured.
+        measured = {name: [0.0, []] for name in sources}
+        for round_number in range(1, args.rounds + 1):
+            log(f"  round {round_number} of {args.rounds}: {args.seconds / args.rounds:g} s each")
+            for name, source in sources.items():
+                elapsed, rows = drive(
+                    server.port, source, args.seconds / args.rounds, args.concurrency, stop
+                )
+                measured[name][0] += elapsed
+                measured[name][1] += rows
+        results = {
+            name: summarise(name, path, *measured[name], queries.get(name))
+            for name, path, _ in ENDPOINTS
+        }
         # Sanity: the fragments are fragments and the page is a page.
         connection = http.client.HTTPConnection(HOST, server.port, timeout=REQUEST_TIMEOUT)
         for name, path, headers in ENDPOINTS:
@@ -567,7 +580,8 @@ def print_size(report, args):
     base = results["healthz"]
     print(
         f"\n== {size:,} events · gunicorn {args.workers} sync workers · {args.concurrency} "
-        f"connections · {args.seconds:g} s per endpoint after {args.warmup:g} s warm-up · "
+        f"connections · {args.seconds:g} s per endpoint in {args.rounds} rounds after "
+        f"{args.warmup:g} s warm-up · "
         f"load average {report['load'][0]:.1f} → {report['load'][1]:.1f}"
     )
     header = (
@@ -736,6 +750,9 @@ def parse_args():
         help="events in the database, comma-separated (default 1000,10000,100000)",
     )
     parser.add_argument("--seconds", type=float, default=10, help="measured, per endpoint")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="turns the endpoints take, splitting --seconds"
+    )
     parser.add_argument("--warmup", type=float, default=2, help="seconds before measuring")
     parser.add_argument("--concurrency", type=int, default=4, help="connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
@@ -746,6 +763,8 @@ def parse_args():
         parser.error(f"each size between {CURATED} (the curated events) and 1,000,000")
     if not (0 < args.seconds <= 120 and 0 <= args.warmup <= 60):
         parser.error("keep it bounded: --seconds up to 120, --warmup up to 60")
+    if not 1 <= args.rounds <= 100:
+        parser.error("--rounds 1..100")
     if not (1 <= args.concurrency <= 32 and 1 <= args.workers <= 16):
         parser.error("--concurrency 1..32, --workers 1..16")
     return args
