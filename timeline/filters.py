@@ -133,6 +133,15 @@ class PartialDateField(forms.CharField):
         return first_day, dates.last_day_covered(first_day, precision)
 
 
+class SharedFields(dict):
+    """A filter form's fields, given to each form as they are. Django deep-copies a form's
+    fields for every form it makes, so that one form may change its own; a filter form only
+    reads them (to clean a request, or to render the filters)."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
+
 class CopiedCheaply:
     """Every FilterSet deep-copies its filters, and copying their FilterMethods and
     arguments in depth was a tenth of a filter change's cost. A filter holds nothing a
@@ -250,7 +259,9 @@ class EventFilter(django_filters.FilterSet):
                 # A callable: every form deep-copies its fields, and copying the lists
                 # themselves was most of a filter form's cost. Only a rendered form reads them.
                 self.filters[name].extra["choices"] = lambda offered=offered: offered
-            self.choices.form_class = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = SharedFields(form_class.base_fields)
+            self.choices.form_class = form_class
         return self.choices.form_class
 
     @property
