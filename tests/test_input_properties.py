@@ -5,11 +5,15 @@ How many examples each test tries is set by the "timeline" profile in conftest.p
 """
 
 import json
+import re
 from urllib.parse import quote
 
 import pytest
+from django.http import QueryDict
 from hypothesis import given
 from hypothesis import strategies as st
+
+from timeline.views import timeline_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +110,14 @@ def test_a_year_far_outside_the_timeline_is_ignored_with_a_notice(client, small_
     response = client.get("/", params)
     assert response.status_code == 200
     assert "is outside the years 1700–2100, so it was ignored." in response.text
+
+
+@given(params=query, year=st.integers(1987, 2026), period=value)
+def test_timeline_links_hold_nothing_html_reads_but_the_ampersand(params, year, period):
+    # The axis escapes its links to the timeline by their "&" alone (axis.escape_timeline_url).
+    filters = QueryDict(mutable=True)
+    for name, values in params.items():
+        filters.setlist(name, values)
+    url_for = timeline_urls(filters)
+    for url in (url_for(**{"from": str(year), "to": str(year)}), url_for(period=period)):
+        assert re.fullmatch(r"[A-Za-z0-9_.~%+=&/?-]*", url), url

@@ -6,6 +6,7 @@ legibly, the axis shows how many events fall in each year instead (density bars)
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from html import escape
 
@@ -13,6 +14,18 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import dates
 from .models import Stance
+
+# The same events come back on axis after axis: their escaped titles, dates and addresses
+# are kept rather than escaped again.
+escape_kept = functools.lru_cache(maxsize=65_536)(escape)
+
+
+def escape_timeline_url(url: str) -> str:
+    """A link of the axis to the timeline, escaped for an attribute. Such a link is a path of
+    ours and a query that urlencode and quote_plus wrote: "&" is the one character in it
+    that HTML needs escaped."""
+    return url.replace("&", "&amp;")
+
 
 WIDTH = 1000
 LANE = 18
@@ -65,8 +78,9 @@ class Mark:
                 f'width="{self.width:g}" height="8" rx="3"/>'
             )
         return (
-            f'<a href="{escape(self.url)}" class="mark" fill="{escape(self.colour)}" '
-            f'aria-label="{escape(self.title)}, {escape(self.date_text)}, {self.stance}">{bar}'
+            f'<a href="{escape_kept(self.url)}" class="mark" fill="{escape_kept(self.colour)}" '
+            f'aria-label="{escape_kept(self.title)}, {escape_kept(self.date_text)}, '
+            f'{self.stance}">{bar}'
             f'<use href="#shape-{self.stance}" x="{self.x:g}" y="{self.y:g}"/></a>'
         )
 
@@ -118,7 +132,7 @@ class Band:
             else ""
         )
         return (
-            f'<a href="{escape(self.url)}" class="band-link" '
+            f'<a href="{escape_timeline_url(self.url)}" class="band-link" '
             f'aria-label="Show only the period {name}, {span}"><rect class="band{shaded}" '
             f'x="{self.x:g}" y="0" width="{self.width:g}" height="{height:g}"/>{label}'
             f"<title>{name} ({span}): show only this period</title></a>"
@@ -135,7 +149,8 @@ class Tick:
     def svg(self, label_y: float) -> str:
         """A labelled year as a link to that year (unlabelled ticks are only in tick_path)."""
         return (
-            f'<a href="{escape(self.url)}" class="tick-link" aria-label="Show only {self.year}">'
+            f'<a href="{escape_timeline_url(self.url)}" class="tick-link" '
+            f'aria-label="Show only {self.year}">'
             f'<text class="tick-label" x="{self.x:g}" y="{label_y:g}">{self.year}</text></a>'
         )
 
@@ -154,7 +169,7 @@ class DensityBar:
         # The title names the link and shows as its tooltip.
         label = f"{self.year}: {self.count} event{'' if self.count == 1 else 's'}, show them"
         return (
-            f'<a href="{escape(self.url)}"><rect class="density-bar" x="{self.x:g}" '
+            f'<a href="{escape_timeline_url(self.url)}"><rect class="density-bar" x="{self.x:g}" '
             f'y="{self.y:g}" width="{self.width:g}" height="{self.height:g}"/>'
             f"<title>{label}</title></a>"
         )
