@@ -241,17 +241,17 @@ def year_domain(first_day: datetime.date, last_day: datetime.date) -> tuple[int,
 
 
 def scale(first_year: int, last_year: int):
-    span = last_year - first_year
-    placed = {}  # the first of each year is placed for its tick and again for its bar
-
-    def x(day: datetime.date) -> float:
-        if day not in placed:
-            placed[day] = round((dates.decimal_year(day) - first_year) / span * WIDTH, 2)
-        return placed[day]
-
-    return x
+    """day → its x on an axis from the start of ``first_year`` to that of ``last_year``."""
+    return functools.partial(place, first_year, last_year)
 
 
+# Axes share their years, and their ticks, bars and bands start on the same days.
+@functools.lru_cache(maxsize=65_536)
+def place(first_year: int, last_year: int, day: datetime.date) -> float:
+    return round((dates.decimal_year(day) - first_year) / (last_year - first_year) * WIDTH, 2)
+
+
+@functools.lru_cache(maxsize=4_096)
 def bucket_bounds(key):
     """(first day, first day after, label for the filter) of a density bucket."""
     if isinstance(key, tuple):
