@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.http import QueryDict
 
 from tests.factories import CitationFactory, EventFactory, ThemeFactory
+from timeline import filters
 from timeline.filters import EventFilter, TimelineChoices
 from timeline.models import Event, EventFacet
 
@@ -141,7 +142,16 @@ def test_a_range_that_began_long_before_the_dates_asked_for_is_listed(client, sm
         assert "cold-peace" in listed_slugs(client, params)
 
 
-def test_the_summary_counts_the_essays_citing_the_selected_events(client, crowded_timeline):
+@pytest.mark.parametrize(
+    "one_statement_up_to, from_citations_up_to",
+    [(10_000, 0), (0, 10_000), (0, 0)],
+    ids=["one statement", "from the citations", "essay by essay"],
+)
+def test_the_summary_counts_the_essays_citing_the_selected_events_every_way(
+    client, crowded_timeline, monkeypatch, one_statement_up_to, from_citations_up_to
+):
+    monkeypatch.setattr(filters, "ONE_STATEMENT_UP_TO", one_statement_up_to)
+    monkeypatch.setattr(filters, "ESSAYS_FROM_CITATIONS_UP_TO", from_citations_up_to)
     cases = [{}, {"theme": "arms-control"}, {"theme": "human-rights"}, {"to": "2011"}]
     counted = [
         re.search(r"cited by (\d+) essays?", client.get("/", params).content.decode())[1]

@@ -7,6 +7,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import CitationFactory, EventFactory, EventRelationFactory
+from timeline import filters
 from timeline.axis import MAX_MARKS
 from timeline.models import Event
 from timeline.views import PAGE_SIZE
@@ -105,6 +106,11 @@ def test_empty_state_offers_a_way_back(client, small_timeline):
     assertContains(response, 'href="/"')
 
 
+@pytest.mark.parametrize(
+    "one_statement_up_to, counts_and_essays",
+    [(10_000, 1), (0, 2)],
+    ids=["few events in all: one statement", "many: counts, then essays"],
+)
 def test_query_count_of_timeline_does_not_grow_with_events(
     client,
     small_timeline,
@@ -112,29 +118,35 @@ def test_query_count_of_timeline_does_not_grow_with_events(
     django_assert_max_num_queries,
     htmx_headers,
     warm_choices,
+    monkeypatch,
+    one_statement_up_to,
+    counts_and_essays,
 ):
+    monkeypatch.setattr(filters, "ONE_STATEMENT_UP_TO", one_statement_up_to)
     theme = small_timeline["themes"]["arms"]
     for size in ("small", "larger"):
         if size == "larger":
             # More events than the axis draws one by one: it shows their density instead.
             EventFactory.create_batch(MAX_MARKS + 20, main_theme=theme)
         warm_choices()
-        # Data version, counts per month with the essays, the page's events (with the
-        # axis's marks when few), their themes and citation counts for their entries.
-        with django_assert_num_queries(4):
+        # Data version; counts per month and citing essays (one statement or two); the
+        # page's events (the axis's marks when few); their themes and citation counts.
+        with django_assert_num_queries(3 + counts_and_essays):
             page = client.get("/")
         # The same events as a fragment: their entries are kept for this data version.
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(2 + counts_and_essays):
             fragment = client.get("/", headers=htmx_headers)
-        with django_assert_max_num_queries(4):
+        with django_assert_max_num_queries(3 + counts_and_essays):
             filtered = client.get("/", {"theme": theme.slug}, headers=htmx_headers)
         drawn_as = "density" if size == "larger" else "marks"
         for response in (page, fragment, filtered):
             assertContains(response, f'<g class="{drawn_as}">')
-        entries = [
-            re.findall(r"<article .*?</article>", r.content.decode()) for r in (page, fragment)
-        ]
-        assert entries[0] == entries[1] and len(entries[0]) == min(PAGE_SIZE, Event.objects.count())
+        page_entries, fragment_entries = (
+            re.findall(r"<article .*?</article>", response.content.decode())
+            for response in (page, fragment)
+        )
+        assert page_entries == fragment_entries
+        assert len(page_entries) == min(PAGE_SIZE, Event.objects.count())
 
 
 def test_repeat_views_are_served_from_cache_and_revalidate_with_a_304(

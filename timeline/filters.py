@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.db import connections
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils.text import Truncator
 
 from . import dates
@@ -41,8 +41,8 @@ _loaded_choices: dict = {}
 
 @dataclass
 class TimelineChoices:
-    """The themes, periods and essays the filters offer, and the longest span of an event:
-    loaded once per process and data version."""
+    """The themes, periods and essays the filters offer, the longest span of an event and how
+    many events there are: loaded once per process and data version."""
 
     themes: list[Theme]
     periods: list[Period]
@@ -50,6 +50,7 @@ class TimelineChoices:
     # No event spans longer: date filters read the events' start index from (first day −
     # this) rather than from the first event.
     longest_span: datetime.timedelta
+    events: int
     form_class: type | None = field(default=None, init=False)  # see EventFilter
     # Event id → its list entry (safe HTML) in this data version: see cards.event_entries.
     entries: dict = field(default_factory=dict, init=False)
@@ -77,22 +78,23 @@ class TimelineChoices:
             themes=list(Theme.objects.all()),
             periods=list(Period.objects.all()),
             essays=list(Essay.objects.all()),
-            longest_span=longest_span(),
+            **event_figures(),
         )
 
 
 # SQLite and PostgreSQL are the databases the app runs on (migration 0008's triggers).
-LONGEST_SPAN_SQL = {
-    "sqlite": "SELECT MAX(julianday(span_end) - julianday(start)) FROM timeline_event",
-    "postgresql": "SELECT MAX(span_end - start) FROM timeline_event",
+EVENT_FIGURES_SQL = {
+    "sqlite": "SELECT MAX(julianday(span_end) - julianday(start)), COUNT(*) FROM timeline_event",
+    "postgresql": "SELECT MAX(span_end - start), COUNT(*) FROM timeline_event",
 }
 
 
-def longest_span() -> datetime.timedelta:
+def event_figures() -> dict:
     """The longest span of any event, rounded up to whole days (a year-precise date spans
-    364 or 365). Read from the covering (start, span_end, stance) index once per version."""
-    days = fetch_rows(LONGEST_SPAN_SQL[connections["default"].vendor], ())[0][0] or 0
-    return datetime.timedelta(days=int(-(-days // 1)))
+    364 or 365), and how many events there are. Read from the covering (start, span_end,
+    stance) index once per version."""
+    days, events = fetch_rows(EVENT_FIGURES_SQL[connections["default"].vendor], ())[0]
+    return {"longest_span": datetime.timedelta(days=int(-(-(days or 0) // 1))), "events": events}
 
 
 class LenientMultipleChoiceField(forms.MultipleChoiceField):
@@ -340,9 +342,9 @@ class EventFilter(django_filters.FilterSet):
         themes are chosen (one index holds theme, dates and stance), else the events."""
         if not hasattr(self, "_selection"):
             themes = self.values.get("theme") or []
-            events = self.filter_queryset((EventFacet if themes else Event).objects.all())
+            self._selected = self.filter_queryset((EventFacet if themes else Event).objects.all())
             # Under two themes or more, an event tagged with several has a facet for each.
-            self._selection = selection_sql(events, distinct=len(themes) > 1)
+            self._selection = selection_sql(self._selected, distinct=len(themes) > 1)
         return self._selection
 
     def list_rows(self, first_day, last_day, offset, limit) -> list[dict]:
@@ -385,39 +387,73 @@ class EventFilter(django_filters.FilterSet):
     def summary(self) -> dict:
         """Figures for the summary line (how many events, which years, how many essays) and
         how many events start in each month, for a density axis and for finding a page's
-        months. One statement: the selection is worked out once, for all of them."""
+        months."""
         sql, params, using = self.selection()
         month = MONTH_OF_START[connections[using].vendor]
-        rows = fetch_rows(
-            # MATERIALIZED: both parts read the selection, and it is computed once.
-            f"WITH selected AS MATERIALIZED ({sql}) "
-            f"SELECT {month}, COUNT(*), MIN(start), MAX(span_end) FROM selected GROUP BY 1 "
-            # Essays are few: ask of each whether any of its citations points at a selected
-            # event, stopping at the first that does.
-            f"UNION ALL SELECT NULL, COUNT(*), NULL, NULL FROM {Essay._meta.db_table} essay "
-            f"WHERE EXISTS (SELECT 1 FROM {Citation._meta.db_table} citation "
-            "WHERE citation.essay_id = essay.id "
-            "AND citation.event_id IN (SELECT event_pk FROM selected))",
-            params,
-            using,
-        )
-        months, essays, first, last = {}, 0, None, None
+        counts = f"SELECT {month}, COUNT(*), MIN(start), MAX(span_end) FROM selected GROUP BY 1"
+        if self.choices.events <= ONE_STATEMENT_UP_TO:
+            # One statement: the selection is worked out once (MATERIALIZED), then read for
+            # the counts and for the essays.
+            rows = fetch_rows(
+                f"WITH selected AS MATERIALIZED ({sql}) {counts} "
+                f"UNION ALL SELECT NULL, COUNT(*), NULL, NULL {CITING_ESSAYS}",
+                params,
+                using,
+            )
+        else:
+            # Many events: the counts stream from the index; the essays come after.
+            rows = fetch_rows(f"WITH selected AS ({sql}) {counts}", params, using)
+        months, essays, first, last = {}, None, None, None
         # Up to a dozen rows a year: as little work for each as will do. Dates come as ISO
         # text from SQLite and as dates from PostgreSQL: either way they compare in order.
-        for month, count, month_first, month_last in rows:
-            if month is None:
+        for started, count, month_first, month_last in rows:
+            if started is None:
                 essays = count
                 continue
-            months[int(month[:4]), int(month[5:7])] = count
+            months[int(started[:4]), int(started[5:7])] = count
             first = month_first if first is None else min(first, month_first)
             last = month_last if last is None else max(last, month_last)
+        total = sum(months.values())
+        if essays is None:
+            essays = self.citing_essays(total)
         return {
-            "total": sum(months.values()),
+            "total": total,
             "first": first and as_date(first),
             "last": last and as_date(last),
             "months": months,
             "essays": essays,
         }
+
+    def citing_essays(self, total) -> int:
+        """How many essays cite any of the ``total`` selected events, by the way that suits
+        their number."""
+        if not total:
+            return 0
+        sql, params, using = self.selection()
+        if total <= ESSAYS_FROM_CITATIONS_UP_TO:
+            return fetch_rows(
+                f"WITH selected AS ({sql}) SELECT COUNT(*) {CITING_ESSAYS}", params, using
+            )[0][0]
+        # Many: ask of each essay whether it cites a selected event, going through its
+        # citations and stopping at the first one that does; no list of them all is built.
+        selected = self._selected.filter(**{self._selected.event_field: OuterRef("event_id")})
+        citations = Citation.objects.filter(essay=OuterRef("pk")).filter(Exists(selected))
+        return Essay.objects.filter(Exists(citations)).count()
+
+
+# The essays citing any event of ``selected`` (a CTE of selection_sql): asked of each essay
+# (they are few), stopping at its first citation of a selected event.
+CITING_ESSAYS = (
+    f"FROM {Essay._meta.db_table} essay WHERE EXISTS (SELECT 1 FROM "
+    f"{Citation._meta.db_table} citation WHERE citation.essay_id = essay.id "
+    "AND citation.event_id IN (SELECT event_pk FROM selected))"
+)
+# Up to this many events in all, any selection is small enough to be worked out once and
+# read twice. Beyond, a large one would be written out whole: the counts stream instead.
+ONE_STATEMENT_UP_TO = 20_000
+# Beyond this many selected events, listing them all to find their essays costs more than
+# going through each essay's citations.
+ESSAYS_FROM_CITATIONS_UP_TO = 2_000
 
 
 # The month an event starts in, as text "YYYY-MM". SQLite stores dates as ISO text: slicing
