@@ -15,22 +15,12 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from . import dates
+from .axis import MARK_FIELDS
 from .models import Citation, Event, Stance
 
-# What a list query selects for each entry.
-CARD_FIELDS = (
-    "pk",
-    "slug",
-    "title",
-    "start",
-    "start_precision",
-    "end",
-    "end_precision",
-    "approximate",
-    "stance",
-    "main_theme_id",
-    "span_end",  # for the axis, which draws its marks from the same rows when they are few
-)
+# What a list query selects for each entry: with what an axis mark is drawn from, since the
+# axis draws its marks from the same rows when they are few.
+CARD_FIELDS = ("pk", "main_theme_id", *MARK_FIELDS)
 STANCE_LABELS = dict(Stance.choices)
 # At about 600 bytes an entry, at most about 12 MB of them per process.
 MAX_KEPT_ENTRIES = 20_000
