@@ -138,7 +138,13 @@ def test_a_range_that_began_long_before_the_dates_asked_for_is_listed(client, sm
         end_precision="day",
         main_theme=small_timeline["themes"]["arms"],
     )
-    for params in ({"from": "2019"}, {"from": "2019", "theme": "arms-control"}):
+    for params in (
+        {"from": "2019"},
+        {"from": "2019", "theme": "arms-control"},
+        # The other theme's events are all short: the longer bound of the two must serve.
+        {"from": "2019", "theme": ["human-rights", "arms-control"]},
+        {"period": "putins-return", "theme": ["human-rights", "arms-control"]},
+    ):
         assert "cold-peace" in listed_slugs(client, params)
 
 

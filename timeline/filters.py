@@ -50,6 +50,9 @@ class TimelineChoices:
     # No event spans longer: date filters read the events' start index from (first day −
     # this) rather than from the first event.
     longest_span: datetime.timedelta
+    # The same among the events of each theme (id → span): most themes have no event as long
+    # as the longest of all, so their filters read less of the index.
+    longest_span_by_theme: dict
     events: int
     form_class: type | None = field(default=None, init=False)  # see EventFilter
     # Event id → its list entry (safe HTML) in this data version: see cards.event_entries.
@@ -90,11 +93,29 @@ EVENT_FIGURES_SQL = {
 
 
 def event_figures() -> dict:
-    """The longest span of any event, rounded up to whole days (a year-precise date spans
-    364 or 365), and how many events there are. Read from the covering (start, span_end,
-    stance) index once per version."""
-    days, events = fetch_rows(EVENT_FIGURES_SQL[connections["default"].vendor], ())[0]
-    return {"longest_span": datetime.timedelta(days=int(-(-(days or 0) // 1))), "events": events}
+    """The longest span of any event and of each theme's, rounded up to whole days (a
+    year-precise date spans 364 or 365), and how many events there are. Read from the
+    covering indexes of the events and of their facets once per version."""
+    vendor = connections["default"].vendor
+    days, events = fetch_rows(EVENT_FIGURES_SQL[vendor], ())[0]
+    by_theme = fetch_rows(THEME_SPANS_SQL[vendor], ())
+    return {
+        "longest_span": whole_days(days),
+        "longest_span_by_theme": {theme: whole_days(days) for theme, days in by_theme},
+        "events": events,
+    }
+
+
+THEME_SPANS_SQL = {
+    "sqlite": "SELECT theme_id, MAX(julianday(span_end) - julianday(start)) "
+    "FROM timeline_eventfacet GROUP BY theme_id",
+    "postgresql": "SELECT theme_id, MAX(span_end - start) FROM timeline_eventfacet "
+    "GROUP BY theme_id",
+}
+
+
+def whole_days(days) -> datetime.timedelta:
+    return datetime.timedelta(days=int(-(-(days or 0) // 1)))
 
 
 class LenientMultipleChoiceField(forms.MultipleChoiceField):
@@ -276,6 +297,15 @@ class EventFilter(django_filters.FilterSet):
                 self._form = form_class(prefix=self.form_prefix, choices=self.choices)
         return self._form
 
+    def longest_span(self) -> datetime.timedelta:
+        """No selected event spans longer: the longest among the chosen themes' events, or
+        among all events."""
+        themes = self.selected_themes
+        if not themes:
+            return self.choices.longest_span
+        spans = self.choices.longest_span_by_theme
+        return max(spans.get(theme.pk, datetime.timedelta(0)) for theme in themes)
+
     def filter_theme(self, queryset, name, value):
         themes = [self.choices.theme_by_slug[slug] for slug in value]
         return queryset.with_themes(themes) if themes else queryset
@@ -283,7 +313,7 @@ class EventFilter(django_filters.FilterSet):
     def filter_period(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.in_period(self.choices.period_by_slug[value], self.choices.longest_span)
+        return queryset.in_period(self.choices.period_by_slug[value], self.longest_span())
 
     def filter_essay(self, queryset, name, value):
         return queryset.cited_by(self.choices.essay_by_slug[value]) if value else queryset
@@ -297,7 +327,7 @@ class EventFilter(django_filters.FilterSet):
     def filter_from(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.between(first_day=value[0], longest_span=self.choices.longest_span)
+        return queryset.between(first_day=value[0], longest_span=self.longest_span())
 
     def filter_to(self, queryset, name, value):
         return queryset.between(last_day=value[1]) if value else queryset
