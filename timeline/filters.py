@@ -86,32 +86,24 @@ class TimelineChoices:
 
 
 # SQLite and PostgreSQL are the databases the app runs on (migration 0008's triggers).
-EVENT_FIGURES_SQL = {
-    "sqlite": "SELECT MAX(julianday(span_end) - julianday(start)), COUNT(*) FROM timeline_event",
-    "postgresql": "SELECT MAX(span_end - start), COUNT(*) FROM timeline_event",
-}
+# An event's span in days:
+SPAN_DAYS = {"sqlite": "julianday(span_end) - julianday(start)", "postgresql": "span_end - start"}
 
 
 def event_figures() -> dict:
     """The longest span of any event and of each theme's, rounded up to whole days (a
     year-precise date spans 364 or 365), and how many events there are. Read from the
     covering indexes of the events and of their facets once per version."""
-    vendor = connections["default"].vendor
-    days, events = fetch_rows(EVENT_FIGURES_SQL[vendor], ())[0]
-    by_theme = fetch_rows(THEME_SPANS_SQL[vendor], ())
+    span = SPAN_DAYS[connections["default"].vendor]
+    days, events = fetch_rows(f"SELECT MAX({span}), COUNT(*) FROM {Event._meta.db_table}", ())[0]
+    by_theme = fetch_rows(
+        f"SELECT theme_id, MAX({span}) FROM {EventFacet._meta.db_table} GROUP BY theme_id", ()
+    )
     return {
         "longest_span": whole_days(days),
         "longest_span_by_theme": {theme: whole_days(days) for theme, days in by_theme},
         "events": events,
     }
-
-
-THEME_SPANS_SQL = {
-    "sqlite": "SELECT theme_id, MAX(julianday(span_end) - julianday(start)) "
-    "FROM timeline_eventfacet GROUP BY theme_id",
-    "postgresql": "SELECT theme_id, MAX(span_end - start) FROM timeline_eventfacet "
-    "GROUP BY theme_id",
-}
 
 
 def whole_days(days) -> datetime.timedelta:
@@ -403,7 +395,7 @@ class EventFilter(django_filters.FilterSet):
             listed = self.qs.best_matches_first(self.values["q"])
             return list(listed.values(*CARD_FIELDS)[offset : offset + limit])
         table = Event._meta.db_table
-        columns = ", ".join(f"{table}.{column}" for column in card_columns(using).split(", "))
+        columns = card_columns(using, table)
         rows = fetch_rows(
             f"SELECT {columns} FROM {table} JOIN {FTS_TABLE} ON {FTS_TABLE}.rowid = {table}.id "
             f"WHERE {FTS_TABLE} MATCH %s AND {table}.id IN (SELECT event_pk FROM ({sql}) AS "
@@ -500,10 +492,11 @@ def selection_sql(events, distinct=False) -> tuple[str, tuple, str]:
     return sql, params, events.db
 
 
-def card_columns(using) -> str:
-    """CARD_FIELDS as the event table's columns, quoted."""
+def card_columns(using, table="") -> str:
+    """CARD_FIELDS as the event table's columns, quoted, under ``table`` when given."""
     quote = connections[using].ops.quote_name
-    return ", ".join(quote("id" if name == "pk" else name) for name in CARD_FIELDS)
+    prefix = f"{table}." if table else ""
+    return ", ".join(prefix + quote("id" if name == "pk" else name) for name in CARD_FIELDS)
 
 
 def card_rows(rows) -> list[dict]:

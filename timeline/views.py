@@ -26,7 +26,6 @@ PAGE_SIZE = 50  # events per page of a list: the timeline's, an essay's, a compa
 RESULTS_CACHE_SECONDS = 3600
 # A zoomed-in axis with too many events counts them per month rather than per year.
 DENSITY_BY_MONTH_YEARS = 4
-FILTER_NAMES = ("theme", "period", "from", "to", "essay", "stance", "q")
 
 
 # The links offered for a selection of events, each followed by the selection's query.
