@@ -171,3 +171,58 @@ def test_a_theme_added_later_gets_its_own_facets(client, small_timeline):
     event = small_timeline["events"]["magnitsky"]
     event.themes.add(cyber)
     assert listed_slugs(client, {"theme": "cyber"}) == ["magnitsky-act"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"stance": "mixed"},
+        {"theme": "arms-control"},
+        # Events tagged with both themes are counted once.
+        {"theme": ["arms-control", "human-rights"]},
+        {"theme": ["arms-control", "human-rights"], "stance": "confrontation"},
+        # Whole years, part months at either end, a long range begun before the first day.
+        {"from": "2012", "to": "2012"},
+        {"from": "2012-03-16", "to": "2012-07-04", "theme": "human-rights"},
+        {"from": "2000-02", "theme": ["arms-control", "human-rights"]},
+        {"to": "2012-05-10", "stance": "cooperation"},
+        {"period": "putins-return", "theme": "arms-control"},
+    ],
+)
+def test_summaries_added_up_from_month_tallies_match_counting_every_event(crowded_timeline, params):
+    query = QueryDict(mutable=True)
+    for name, value in params.items():
+        query.setlist(name, value if isinstance(value, list) else [value])
+    choices = TimelineChoices.load()
+    tallied = EventFilter(query, choices=choices).tallied_figures()
+    assert tallied is not None
+    counted = EventFilter(query, choices=choices).counted_figures()
+    months, first, last, _ = tallied
+    assert sum(months.values()) == len(expected_slugs(params)) > 0
+    assert (months, filters.as_date(first), filters.as_date(last)) == (
+        counted[0],
+        filters.as_date(counted[1]),
+        filters.as_date(counted[2]),
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "crowd"},
+        {"essay": "weitz"},
+        {"theme": ["arms-control", "human-rights", "sanctions"]},
+        {"from": "2012-03-02", "to": "2012-03-30"},
+    ],
+)
+def test_searches_essays_three_themes_and_part_months_are_counted_event_by_event(
+    crowded_timeline, params
+):
+    ThemeFactory(name="Sanctions", slug="sanctions")
+    query = QueryDict(mutable=True)
+    for name, value in params.items():
+        query.setlist(name, value if isinstance(value, list) else [value])
+    filterset = EventFilter(query, choices=TimelineChoices.load())
+    assert filterset.tallied_figures() is None
+    assert filterset.summary()["total"] == len(expected_slugs(params)) > 0

@@ -107,9 +107,13 @@ def test_empty_state_offers_a_way_back(client, small_timeline):
 
 
 @pytest.mark.parametrize(
-    "one_statement_up_to, counts_and_essays",
-    [(10_000, 1), (0, 2)],
-    ids=["few events in all: one statement", "many: counts, then essays"],
+    "params, one_statement_up_to, summary_statements",
+    [({}, 10_000, 1), ({"q": "event"}, 10_000, 1), ({"q": "event"}, 0, 2)],
+    ids=[
+        "months added up: essays",
+        "searched, few events in all: one statement",
+        "searched, many: counts, then essays",
+    ],
 )
 def test_query_count_of_timeline_does_not_grow_with_events(
     client,
@@ -119,25 +123,30 @@ def test_query_count_of_timeline_does_not_grow_with_events(
     htmx_headers,
     warm_choices,
     monkeypatch,
+    params,
     one_statement_up_to,
-    counts_and_essays,
+    summary_statements,
 ):
     monkeypatch.setattr(filters, "ONE_STATEMENT_UP_TO", one_statement_up_to)
     theme = small_timeline["themes"]["arms"]
+    EventFactory.create_batch(5, main_theme=theme)
     for size in ("small", "larger"):
         if size == "larger":
             # More events than the axis draws one by one: it shows their density instead.
             EventFactory.create_batch(MAX_MARKS + 20, main_theme=theme)
         warm_choices()
-        # Data version; counts per month and citing essays (one statement or two); the
-        # page's events (the axis's marks when few); their themes and citation counts.
-        with django_assert_num_queries(3 + counts_and_essays):
-            page = client.get("/")
+        # Data version; the summary (counts per month, citing essays: from the tallies,
+        # one statement or two); the page's events (the axis's marks when few); their
+        # themes and citation counts.
+        with django_assert_num_queries(3 + summary_statements):
+            page = client.get("/", params)
         # The same events as a fragment: their entries are kept for this data version.
-        with django_assert_num_queries(2 + counts_and_essays):
-            fragment = client.get("/", headers=htmx_headers)
-        with django_assert_max_num_queries(3 + counts_and_essays):
-            filtered = client.get("/", {"theme": theme.slug}, headers=htmx_headers)
+        with django_assert_num_queries(2 + summary_statements):
+            fragment = client.get("/", params, headers=htmx_headers)
+        with django_assert_max_num_queries(4 + summary_statements):
+            filtered = client.get(
+                "/", {**params, "theme": theme.slug, "from": "1991-02-03"}, headers=htmx_headers
+            )
         drawn_as = "density" if size == "larger" else "marks"
         for response in (page, fragment, filtered):
             assertContains(response, f'<g class="{drawn_as}">')
@@ -146,7 +155,9 @@ def test_query_count_of_timeline_does_not_grow_with_events(
             for response in (page, fragment)
         )
         assert page_entries == fragment_entries
-        assert len(page_entries) == min(PAGE_SIZE, Event.objects.count())
+        # The factory's events are titled "Event n"; the small timeline's are not.
+        listed = Event.objects.filter(title__startswith="Event ") if params else Event.objects
+        assert len(page_entries) == min(PAGE_SIZE, listed.count())
 
 
 def test_repeat_views_are_served_from_cache_and_revalidate_with_a_304(

@@ -28,6 +28,7 @@ from .models import (
     fts_query,
     search_words,
 )
+from .tallies import MAX_THEMES, MONTH_OF_START, MonthTallies, month_number
 
 MAX_QUERY_LENGTH = 200
 
@@ -54,6 +55,7 @@ class TimelineChoices:
     # as the longest of all, so their filters read less of the index.
     longest_span_by_theme: dict
     events: int
+    tallies: MonthTallies
     form_class: type | None = field(default=None, init=False)  # see EventFilter
     # Event id → its list entry (safe HTML) in this data version: see cards.event_entries.
     entries: dict = field(default_factory=dict, init=False)
@@ -82,6 +84,7 @@ class TimelineChoices:
             periods=list(Period.objects.all()),
             essays=list(Essay.objects.all()),
             **event_figures(),
+            tallies=MonthTallies.load(),
         )
 
 
@@ -410,6 +413,62 @@ class EventFilter(django_filters.FilterSet):
         """Figures for the summary line (how many events, which years, how many essays) and
         how many events start in each month, for a density axis and for finding a page's
         months."""
+        figures = self.tallied_figures() or self.counted_figures()
+        months, first, last, essays = figures
+        total = sum(months.values())
+        if essays is None:
+            essays = self.citing_essays(total)
+        return {
+            "total": total,
+            "first": first and as_date(first),
+            "last": last and as_date(last),
+            "months": months,
+            "essays": essays,
+        }
+
+    def tallied_figures(self) -> tuple | None:
+        """(months, first start, last span end, None) with the whole months added up from
+        the data version's tallies, where the filters allow it (no search, no essay, at most
+        MAX_THEMES themes): only the events starting before the first whole month (in part
+        of a month, or earlier and still going on) and after the last are counted here."""
+        values = self.values
+        if values.get("q") or values.get("essay") or len(values.get("theme") or []) > MAX_THEMES:
+            return None
+        first_day, last_day = self.date_bounds()
+        first_whole, last_whole = 0, month_number(dates.LAST_YEAR + 1, 1)
+        rest = []  # (condition, bound) of the events counted one by one
+        if first_day is not None:
+            first_whole = month_number(first_day.year, first_day.month) + (first_day.day > 1)
+            rest.append(("start < %s", month_start(first_whole)))
+        if last_day is not None:
+            last_whole = month_number(last_day.year, last_day.month)
+            if last_day != dates.last_day_covered(last_day, dates.MONTH):
+                last_whole -= 1
+                rest.append(("start > %s", month_start(last_whole + 1) - ONE_DAY))
+        if first_whole > last_whole:
+            return None  # within one month: few events, counted
+        themes = [theme.pk for theme in self.selected_themes]
+        months, first, last = self.choices.tallies.add_up(
+            themes, values.get("stance") or None, first_whole, last_whole
+        )
+        if rest:
+            sql, params, using = self.selection()
+            month = MONTH_OF_START[connections[using].vendor]
+            rows = fetch_rows(
+                " UNION ALL ".join(
+                    f"SELECT {month}, COUNT(*), MIN(start), MAX(span_end) FROM ({sql}) "
+                    f"AS selected WHERE {condition} GROUP BY 1"
+                    for condition, _ in rest
+                ),
+                [value for _, bound in rest for value in (*params, bound)],
+                using,
+            )
+            _, first, last = add_month_rows(rows, months, first, last)
+        return months, first, last, None
+
+    def counted_figures(self) -> tuple:
+        """(months, first start, last span end, citing essays or None) counted from the
+        selected events."""
         sql, params, using = self.selection()
         month = MONTH_OF_START[connections[using].vendor]
         counts = f"SELECT {month}, COUNT(*), MIN(start), MAX(span_end) FROM selected GROUP BY 1"
@@ -425,26 +484,9 @@ class EventFilter(django_filters.FilterSet):
         else:
             # Many events: the counts stream from the index; the essays come after.
             rows = fetch_rows(f"WITH selected AS ({sql}) {counts}", params, using)
-        months, essays, first, last = {}, None, None, None
-        # Up to a dozen rows a year: as little work for each as will do. Dates come as ISO
-        # text from SQLite and as dates from PostgreSQL: either way they compare in order.
-        for started, count, month_first, month_last in rows:
-            if started is None:
-                essays = count
-                continue
-            months[int(started[:4]), int(started[5:7])] = count
-            first = month_first if first is None else min(first, month_first)
-            last = month_last if last is None else max(last, month_last)
-        total = sum(months.values())
-        if essays is None:
-            essays = self.citing_essays(total)
-        return {
-            "total": total,
-            "first": first and as_date(first),
-            "last": last and as_date(last),
-            "months": months,
-            "essays": essays,
-        }
+        months = {}
+        essays, first, last = add_month_rows(rows, months, None, None)
+        return months, first, last, essays
 
     def citing_essays(self, total) -> int:
         """How many essays cite any of the ``total`` selected events, by the way that suits
@@ -478,9 +520,28 @@ ONE_STATEMENT_UP_TO = 20_000
 ESSAYS_FROM_CITATIONS_UP_TO = 2_000
 
 
-# The month an event starts in, as text "YYYY-MM". SQLite stores dates as ISO text: slicing
-# it is far cheaper than a date function.
-MONTH_OF_START = {"sqlite": "substr(start, 1, 7)", "postgresql": "to_char(start, 'YYYY-MM')"}
+def add_month_rows(rows, months, first, last) -> tuple:
+    """Add ``rows`` ("YYYY-MM", events, first start, last span end; or NULL, citing essays)
+    to ``months`` ((year, month) → events); returns (citing essays or None, first, last)."""
+    essays = None
+    # Up to a dozen rows a year: as little work for each as will do. Dates come as ISO text
+    # from SQLite and as dates from PostgreSQL: either way they compare in order.
+    for started, count, month_first, month_last in rows:
+        if started is None:
+            essays = count
+            continue
+        months[int(started[:4]), int(started[5:7])] = count
+        first = month_first if first is None else min(first, month_first)
+        last = month_last if last is None else max(last, month_last)
+    return essays, first, last
+
+
+def month_start(number: int) -> datetime.date:
+    """The first day of the month of ``number`` (tallies.month_number)."""
+    return datetime.date(number // 12, number % 12 + 1, 1)
+
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def selection_sql(events, distinct=False) -> tuple[str, tuple, str]:

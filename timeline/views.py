@@ -1,6 +1,7 @@
 import datetime
 import functools
 import re
+from operator import itemgetter
 from urllib.parse import quote_plus, urlencode
 
 from django.core.cache import cache
@@ -262,12 +263,18 @@ def timeline_results_context(request, filterset, appending=False):
     first, last = page.start_index() - 1, page.end_index()  # this page's slice of them all
     continued_year, rows, drawn = None, [], None
     if page.number == 1 and 0 < summary["total"] <= MAX_MARKS:
-        # Few enough to draw: the axis's marks and this page's list come from one query.
-        drawn = filterset.list_rows(summary["first"], summary["last"], 0, summary["total"])
-    if summary["total"] and ranked:
+        # Few enough to draw: the axis's marks and this page's list come from one query,
+        # the best matches first when searching (the marks are then put in time order).
+        if ranked:
+            rows = filterset.ranked_rows(0, summary["total"])
+            drawn = sorted(rows, key=itemgetter("start", "span_end", "title"))
+        else:
+            rows = drawn = filterset.list_rows(
+                summary["first"], summary["last"], 0, summary["total"]
+            )
+        rows = rows[first:last]
+    elif summary["total"] and ranked:
         rows = filterset.ranked_rows(first, last - first)
-    elif drawn is not None:
-        rows = drawn[first:last]
     elif summary["total"]:
         first_day, last_day, before = page_months(summary["months"], first, last - 1)
         rows = filterset.list_rows(first_day, last_day, first - before, last - first)

@@ -1,0 +1,131 @@
+"""How many events start in each month, kept per data version: the summary of a large
+selection (a theme or two, a stance, whole months) is added up from a few hundred numbers
+instead of counting its events one by one, so its cost does not grow with the data.
+
+Kept for every stance and for all of them together, for all events, for each theme's and
+for each pair of themes' (the events tagged with both), so that a filter on two themes counts
+each event once: |A ∪ B| = |A| + |B| − |A ∩ B|.
+"""
+
+import bisect
+from dataclasses import dataclass
+
+from django.db import connections
+
+from .models import Event, EventFacet
+
+# The month an event starts in, as text "YYYY-MM". SQLite stores dates as ISO text: slicing
+# it is far cheaper than a date function.
+MONTH_OF_START = {"sqlite": "substr(start, 1, 7)", "postgresql": "to_char(start, 'YYYY-MM')"}
+
+# A theme id left out (typed, so that PostgreSQL can match the branches of a UNION).
+NO_THEME = "CAST(NULL AS BIGINT)"
+
+# The most themes a tallied filter may name: beyond, an event's several themes would need
+# the tallies of every triple, and so on.
+MAX_THEMES = 2
+
+
+def month_number(year: int, month: int) -> int:
+    return year * 12 + month - 1
+
+
+@dataclass(frozen=True)
+class Months:
+    """One tally: months (as month_number, ascending) with the events starting in each, the
+    first start and the last day any of them reaches (None for pairs, where the single
+    themes' figures already hold them)."""
+
+    numbers: list[int]
+    counts: list[int]
+    firsts: list
+    lasts: list
+
+    def between(self, first_month: int, last_month: int) -> range:
+        """Positions of the months from ``first_month`` to ``last_month``, both included."""
+        return range(
+            bisect.bisect_left(self.numbers, first_month),
+            bisect.bisect_right(self.numbers, last_month),
+        )
+
+
+class MonthTallies:
+    """The tallies of one data version, keyed by (theme ids, stance or None for all)."""
+
+    def __init__(self, rows):
+        """``rows``: (theme id, second theme id, stance, "YYYY-MM", count, first start, last
+        span end) with the theme ids None for all events and the second None for one theme.
+        Dates are whatever the database gives (ISO text or dates): compared only in order."""
+        gathered: dict[tuple, dict[int, list]] = {}
+        for theme, other, stance, month, count, first, last in rows:
+            themes = () if theme is None else (theme,) if other is None else (theme, other)
+            number = month_number(int(month[:4]), int(month[5:7]))
+            for key in ((themes, stance), (themes, None)):
+                months = gathered.setdefault(key, {})
+                if number in months:
+                    figures = months[number]
+                    figures[0] += count
+                    if first is not None:
+                        figures[1], figures[2] = min(figures[1], first), max(figures[2], last)
+                else:
+                    months[number] = [count, first, last]
+        self.by_key = {}
+        for key, months in gathered.items():
+            numbers = sorted(months)
+            self.by_key[key] = Months(
+                numbers=numbers,
+                counts=[months[number][0] for number in numbers],
+                firsts=[months[number][1] for number in numbers],
+                lasts=[months[number][2] for number in numbers],
+            )
+
+    @classmethod
+    def load(cls, using="default"):
+        """All tallies in one statement: the events' by stance and month, each theme's (from
+        the facets), each pair of themes' (facets of one event joined)."""
+        month = MONTH_OF_START[connections[using].vendor]
+        events, facets = Event._meta.db_table, EventFacet._meta.db_table
+        sql = (
+            f"SELECT {NO_THEME}, {NO_THEME}, stance, {month}, COUNT(*), MIN(start), MAX(span_end) "
+            f"FROM {events} GROUP BY stance, {month} "
+            f"UNION ALL SELECT theme_id, {NO_THEME}, stance, {month}, COUNT(*), MIN(start), "
+            f"MAX(span_end) FROM {facets} GROUP BY theme_id, stance, {month} "
+            f"UNION ALL SELECT theme_id, other_id, stance, {month}, COUNT(*), NULL, NULL FROM "
+            f"(SELECT one.theme_id, other.theme_id AS other_id, one.stance, one.start FROM "
+            f"{facets} one JOIN {facets} other ON other.event_id = one.event_id "
+            "AND other.theme_id > one.theme_id) AS pairs "
+            f"GROUP BY theme_id, other_id, stance, {month}"
+        )
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql)
+            return cls(cursor.fetchall())
+
+    def add_up(self, theme_ids, stance, first_month, last_month):
+        """The events tagged with any of ``theme_ids`` (at most MAX_THEMES; none: all
+        events), of ``stance`` (None: any), starting from ``first_month`` to ``last_month``
+        (month numbers, both included): ({(year, month): events}, first start, last span
+        end), the dates None when there are none."""
+        themes = sorted(theme_ids)
+        if len(themes) > MAX_THEMES:
+            raise ValueError(f"{len(themes)} themes: tallies add up to {MAX_THEMES}")
+        if len(themes) == 2:
+            parts = [(1, (themes[0],)), (1, (themes[1],)), (-1, tuple(themes))]
+        else:
+            parts = [(1, tuple(themes))]
+        counts: dict[int, int] = {}
+        first = last = None
+        for sign, key in parts:
+            months = self.by_key.get((key, stance))
+            if months is None:
+                continue
+            positions = months.between(first_month, last_month)
+            for position in positions:
+                number = months.numbers[position]
+                counts[number] = counts.get(number, 0) + sign * months.counts[position]
+            if sign > 0 and positions:
+                month_first = months.firsts[positions.start]
+                month_last = max(months.lasts[position] for position in positions)
+                first = month_first if first is None else min(first, month_first)
+                last = month_last if last is None else max(last, month_last)
+        months = {(number // 12, number % 12 + 1): count for number, count in counts.items()}
+        return {month: count for month, count in months.items() if count}, first, last
