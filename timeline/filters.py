@@ -18,6 +18,7 @@ from . import dates
 from .cards import CARD_FIELDS
 from .models import (
     FTS_TABLE,
+    SPAN_CLASS_DAYS,
     Citation,
     Essay,
     Event,
@@ -259,6 +260,10 @@ class EventFilter(django_filters.FilterSet):
         fields = []
         form = EventFilterForm
 
+    # While the selection is built: the date filters leave the bounds on the start out, for
+    # selection() to set class by class.
+    start_bounds_by_class = False
+
     def __init__(self, data=None, *args, choices: TimelineChoices, **kwargs):
         self.choices = choices
         super().__init__(data, *args, **kwargs)
@@ -308,7 +313,10 @@ class EventFilter(django_filters.FilterSet):
     def filter_period(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.in_period(self.choices.period_by_slug[value], self.longest_span())
+        period = self.choices.period_by_slug[value]
+        if self.start_bounds_by_class:
+            return queryset.between(first_day=period.start)
+        return queryset.in_period(period, self.longest_span())
 
     def filter_essay(self, queryset, name, value):
         return queryset.cited_by(self.choices.essay_by_slug[value]) if value else queryset
@@ -322,10 +330,14 @@ class EventFilter(django_filters.FilterSet):
     def filter_from(self, queryset, name, value):
         if not value:
             return queryset
+        if self.start_bounds_by_class:
+            return queryset.between(first_day=value[0])
         return queryset.between(first_day=value[0], longest_span=self.longest_span())
 
     def filter_to(self, queryset, name, value):
-        return queryset.between(last_day=value[1]) if value else queryset
+        if not value or self.start_bounds_by_class:
+            return queryset
+        return queryset.between(last_day=value[1])
 
     # Cleaned values of the current request, with bad parts already left out.
     @property
@@ -362,27 +374,69 @@ class EventFilter(django_filters.FilterSet):
             lasts.append(period.end)
         return (max(firsts) if firsts else None), (min(lasts) if lasts else None)
 
-    def selection(self) -> tuple[str, tuple, str]:
-        """The selected events as selection_sql, built once: through their facets when
-        themes are chosen (one index holds theme, dates and stance), else the events."""
-        if not hasattr(self, "_selection"):
+    def selection(self, window_first=None, window_last=None) -> tuple[str, tuple, str]:
+        """The selected events as SQL selecting (event_pk, start, span_end), those starting
+        from ``window_first`` to ``window_last`` (either may be open): (sql, params,
+        database alias). Through their facets when themes are chosen (one index holds
+        theme, dates and stance), else the events. When a first day is asked for, span
+        class by class (a UNION ALL): the events of each class are read from only as far
+        back as that class reaches, not as far as the longest event of all."""
+        if not hasattr(self, "_selected"):
             themes = self.values.get("theme") or []
+            self.start_bounds_by_class = True  # the filters leave the start bounds to us
             self._selected = self.filter_queryset((EventFacet if themes else Event).objects.all())
+            self.start_bounds_by_class = False
+            self._unbounded = selection_sql(self._selected)
             # Under two themes or more, an event tagged with several has a facet for each.
-            self._selection = selection_sql(self._selected, distinct=len(themes) > 1)
-        return self._selection
+            # (Made distinct around the filters' SQL: SQLite does not push the arm's bounds
+            # into a DISTINCT subquery that has the span class among its columns.)
+            self._distinct = "DISTINCT " if len(themes) > 1 else ""
+        sql, params, using = self._unbounded
+        first_day, last_day = self.date_bounds()
+        last = min((day for day in (last_day, window_last) if day), default=None)
+        if first_day is None:
+            arms = [(None, window_first)]
+        elif self.values.get("q"):
+            # One arm: each would look the words up again, and the matches bound it anyway.
+            reach = self.longest_span()
+            arms = [(None, max(first_day - reach, window_first or first_day - reach))]
+        else:
+            reaches = [datetime.timedelta(days) for days in SPAN_CLASS_DAYS]
+            reaches.append(self.longest_span())
+            arms = [
+                (span_class, max(first_day - reach, window_first or first_day - reach))
+                for span_class, reach in enumerate(reaches)
+            ]
+        selects, arm_params = [], []
+        for span_class, first in arms:
+            conditions = [
+                (condition, value)
+                for condition, value in (
+                    ("span_class = %s", span_class),
+                    ("start >= %s", first),
+                    ("start <= %s", last),
+                )
+                if value is not None
+            ]
+            where = " AND ".join(condition for condition, _ in conditions)
+            selects.append(
+                f"SELECT {self._distinct}event_pk, start, span_end FROM ({sql}) AS arm"
+                + (f" WHERE {where}" if where else "")
+            )
+            arm_params += [*params, *(value for _, value in conditions)]
+        return " UNION ALL ".join(selects), tuple(arm_params), using
 
     def list_rows(self, first_day, last_day, offset, limit) -> list[dict]:
         """The selected events starting from ``first_day`` to ``last_day`` in time order,
         ``limit`` of them from ``offset``, as dicts of cards.CARD_FIELDS. Plain SQL around
         the selection already built for the counts; the bounds (from the month counts)
         keep any page's query to the months it shows."""
-        sql, params, using = self.selection()
+        sql, params, using = self.selection(first_day, last_day)
         rows = fetch_rows(
             f"SELECT {card_columns(using)} FROM {Event._meta.db_table} WHERE id IN "
-            f"(SELECT event_pk FROM ({sql}) AS selected WHERE start >= %s AND start <= %s) "
+            f"(SELECT event_pk FROM ({sql}) AS selected) "
             "ORDER BY start, span_end, title LIMIT %s OFFSET %s",
-            (*params, first_day, last_day, limit, offset),
+            (*params, limit, offset),
             using,
         )
         return card_rows(rows)
@@ -436,15 +490,15 @@ class EventFilter(django_filters.FilterSet):
             return None
         first_day, last_day = self.date_bounds()
         first_whole, last_whole = 0, month_number(dates.LAST_YEAR + 1, 1)
-        rest = []  # (condition, bound) of the events counted one by one
+        rest = []  # windows (first, last start) of the events counted one by one
         if first_day is not None:
             first_whole = month_number(first_day.year, first_day.month) + (first_day.day > 1)
-            rest.append(("start < %s", month_start(first_whole)))
+            rest.append((None, month_start(first_whole) - ONE_DAY))
         if last_day is not None:
             last_whole = month_number(last_day.year, last_day.month)
             if last_day != dates.last_day_covered(last_day, dates.MONTH):
                 last_whole -= 1
-                rest.append(("start > %s", month_start(last_whole + 1) - ONE_DAY))
+                rest.append((month_start(last_whole + 1), None))
         if first_whole > last_whole:
             return None  # within one month: few events, counted
         themes = [theme.pk for theme in self.selected_themes]
@@ -452,17 +506,16 @@ class EventFilter(django_filters.FilterSet):
             themes, values.get("stance") or None, first_whole, last_whole
         )
         if rest:
-            sql, params, using = self.selection()
-            month = MONTH_OF_START[connections[using].vendor]
-            rows = fetch_rows(
-                " UNION ALL ".join(
+            selects, params = [], []
+            for window in rest:
+                sql, window_params, using = self.selection(*window)
+                month = MONTH_OF_START[connections[using].vendor]
+                selects.append(
                     f"SELECT {month}, COUNT(*), MIN(start), MAX(span_end) FROM ({sql}) "
-                    f"AS selected WHERE {condition} GROUP BY 1"
-                    for condition, _ in rest
-                ),
-                [value for _, bound in rest for value in (*params, bound)],
-                using,
-            )
+                    "AS selected GROUP BY 1"
+                )
+                params += window_params
+            rows = fetch_rows(" UNION ALL ".join(selects), params, using)
             _, first, last = add_month_rows(rows, months, first, last)
         return months, first, last, None
 
@@ -500,7 +553,10 @@ class EventFilter(django_filters.FilterSet):
             )[0][0]
         # Many: ask of each essay whether it cites a selected event, going through its
         # citations and stopping at the first one that does; no list of them all is built.
-        selected = self._selected.filter(**{self._selected.event_field: OuterRef("event_id")})
+        # The selection's own start bounds are left out of it (see selection): the last day
+        # asked for is put back.
+        selected = self._selected.between(last_day=self.date_bounds()[1])
+        selected = selected.filter(**{selected.event_field: OuterRef("event_id")})
         citations = Citation.objects.filter(essay=OuterRef("pk")).filter(Exists(selected))
         return Essay.objects.filter(Exists(citations)).count()
 
@@ -544,12 +600,12 @@ def month_start(number: int) -> datetime.date:
 ONE_DAY = datetime.timedelta(days=1)
 
 
-def selection_sql(events, distinct=False) -> tuple[str, tuple, str]:
-    """``events`` (or their facets) as SQL selecting (event_pk, start, span_end), each event
-    once where ``distinct``: (sql, params, database alias)."""
+def selection_sql(events) -> tuple[str, tuple, str]:
+    """``events`` (or their facets) as SQL selecting (event_pk, start, span_end,
+    span_class): (sql, params, database alias)."""
     rows = events.order_by().annotate(event_pk=F(events.event_field))
-    rows = rows.values_list("event_pk", "start", "span_end")
-    sql, params = (rows.distinct() if distinct else rows).query.sql_with_params()
+    rows = rows.values_list("event_pk", "start", "span_end", "span_class")
+    sql, params = rows.query.sql_with_params()
     return sql, params, events.db
 
 

@@ -1,3 +1,4 @@
+import bisect
 import re
 
 from django.core.exceptions import ValidationError
@@ -205,6 +206,15 @@ class Essay(models.Model):
         return f"{text} (inferred)" if self.published_inferred else text
 
 
+# The most days an event of each span class but the last may span (span_end − start); the
+# last class holds the longer ones.
+SPAN_CLASS_DAYS = (31, 366, 1461)
+
+
+def span_class_of(start, span_end) -> int:
+    return bisect.bisect_left(SPAN_CLASS_DAYS, (span_end - start).days)
+
+
 class SelectionQuerySet(models.QuerySet):
     """The filters of a selection of events, shared by events and their facets (one row per
     event and theme, see EventFacet): ``event_field`` names the event's id in each."""
@@ -330,6 +340,9 @@ class Event(models.Model):
     # The last day the event may cover, derived from end (or start) and its precision, so
     # that period and date filters are plain indexed comparisons.
     span_end = models.DateField(editable=False, blank=True, db_index=True)
+    # How long the event lasts, as a class of SPAN_CLASS_DAYS (derived like span_end): a date
+    # filter reads the events of each class from only as far back as that class reaches.
+    span_class = models.PositiveSmallIntegerField(default=0, editable=False)
     stance = models.CharField(max_length=13, choices=Stance.choices, db_index=True)
     main_theme = models.ForeignKey(
         Theme,
@@ -369,7 +382,10 @@ class Event(models.Model):
         # Covering for date and stance filters and for counting by month: read without
         # fetching a row.
         indexes = [
-            models.Index(fields=["start", "span_end", "stance"], name="event_span_stance_idx")
+            models.Index(fields=["start", "span_end", "stance"], name="event_span_stance_idx"),
+            models.Index(
+                fields=["span_class", "start", "span_end", "stance"], name="event_class_span_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -395,12 +411,13 @@ class Event(models.Model):
 
     def save(self, *args, **kwargs):
         self.span_end = self.compute_span_end()
+        self.span_class = span_class_of(self.start, self.span_end)
         self.search_text = self.compute_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"start", "start_precision", "end", "end_precision"} & set(
             update_fields
         ):
-            kwargs["update_fields"] = {*update_fields, "span_end"}
+            kwargs["update_fields"] = {*update_fields, "span_end", "span_class"}
         if update_fields is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         if not self._state.adding:
@@ -498,12 +515,17 @@ class EventFacet(models.Model):
     )
     start = models.DateField()
     span_end = models.DateField()
+    span_class = models.PositiveSmallIntegerField(default=0)
     stance = models.CharField(max_length=13)
 
     objects = EventFacetQuerySet.as_manager()
 
     class Meta:
         indexes = [
+            models.Index(
+                fields=["theme", "span_class", "start", "span_end", "stance", "event"],
+                name="eventfacet_theme_class_idx",
+            ),
             models.Index(
                 fields=["theme", "start", "span_end", "stance", "event"],
                 name="eventfacet_theme_span_idx",

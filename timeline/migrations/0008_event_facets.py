@@ -31,38 +31,45 @@ FILL = (
 )
 
 
-def create_triggers(apps, schema_editor):
+def create_trigger(schema_editor, name, when, table, statement):
+    trigger = f"{FACETS}_{name}"
     vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        schema_editor.execute(
+            f"CREATE TRIGGER {trigger} {when} ON {table} FOR EACH ROW BEGIN {statement}; END"
+        )
+    elif vendor == "postgresql":
+        returned = "OLD" if "DELETE" in when else "NEW"
+        schema_editor.execute(
+            f"CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {statement}; RETURN {returned}; END $$"
+        )
+        schema_editor.execute(
+            f"CREATE TRIGGER {trigger} {when} ON {table} FOR EACH ROW "
+            f"EXECUTE FUNCTION {trigger}()"
+        )
+    else:
+        raise NotImplementedError(f"No facet triggers for {vendor}: use SQLite or PostgreSQL.")
+
+
+def drop_trigger(schema_editor, name, table):
+    trigger = f"{FACETS}_{name}"
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    else:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {trigger}()")
+
+
+def create_triggers(apps, schema_editor):
     for name, (when, table, statement) in TRIGGERS.items():
-        trigger = f"{FACETS}_{name}"
-        if vendor == "sqlite":
-            schema_editor.execute(
-                f"CREATE TRIGGER {trigger} {when} ON {table} FOR EACH ROW BEGIN {statement}; END"
-            )
-        elif vendor == "postgresql":
-            returned = "OLD" if "DELETE" in when else "NEW"
-            schema_editor.execute(
-                f"CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                f"BEGIN {statement}; RETURN {returned}; END $$"
-            )
-            schema_editor.execute(
-                f"CREATE TRIGGER {trigger} {when} ON {table} FOR EACH ROW "
-                f"EXECUTE FUNCTION {trigger}()"
-            )
-        else:
-            raise NotImplementedError(f"No facet triggers for {vendor}: use SQLite or PostgreSQL.")
+        create_trigger(schema_editor, name, when, table, statement)
     schema_editor.execute(FILL)
 
 
 def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
     for name, (_, table, _) in TRIGGERS.items():
-        trigger = f"{FACETS}_{name}"
-        if vendor == "sqlite":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-        else:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {trigger}()")
+        drop_trigger(schema_editor, name, table)
 
 
 class Migration(migrations.Migration):

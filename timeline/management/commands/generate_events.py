@@ -11,7 +11,7 @@ from django.db import transaction
 from tests.factories import CitationFactory, EventFactory
 from timeline import dates, versioning
 from timeline.database import refresh_statistics
-from timeline.models import Citation, Essay, Event, Precision, Stance, Theme
+from timeline.models import Citation, Essay, Event, Precision, Stance, Theme, span_class_of
 
 BATCH = 2_000
 FIRST_DAY = datetime.date(1987, 1, 1)
@@ -82,6 +82,7 @@ class Command(BaseCommand):
                 **fields,
             )
             event.span_end = event.compute_span_end()
+            event.span_class = span_class_of(event.start, event.span_end)
             event.search_text = event.compute_search_text(quotes=[])
             events.append(event)
         Event.objects.bulk_create(events)
