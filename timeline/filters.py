@@ -261,8 +261,9 @@ class EventFilter(django_filters.FilterSet):
         form = EventFilterForm
 
     # While the selection is built: the date filters leave the bounds on the start out, for
-    # selection() to set class by class.
-    start_bounds_by_class = False
+    # selection() to set class by class, and on SQLite the search leaves its words out, for
+    # selection() to look up first.
+    building_selection = False
 
     def __init__(self, data=None, *args, choices: TimelineChoices, **kwargs):
         self.choices = choices
@@ -314,7 +315,7 @@ class EventFilter(django_filters.FilterSet):
         if not value:
             return queryset
         period = self.choices.period_by_slug[value]
-        if self.start_bounds_by_class:
+        if self.building_selection:
             return queryset.between(first_day=period.start)
         return queryset.in_period(period, self.longest_span())
 
@@ -325,17 +326,26 @@ class EventFilter(django_filters.FilterSet):
         return queryset.with_stance(value) if value else queryset
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value) if value else queryset
+        if not value or (self.building_selection and self.matches_first(queryset.db)):
+            return queryset
+        return queryset.search(value)
+
+    def matches_first(self, using) -> bool:
+        """Whether the selection starts from the search's matches (SQLite: FTS5 hands them
+        over cheaply, where probing them for every event of a theme cost four times more)."""
+        return bool(search_words(self.values.get("q") or "")) and (
+            connections[using].vendor == "sqlite"
+        )
 
     def filter_from(self, queryset, name, value):
         if not value:
             return queryset
-        if self.start_bounds_by_class:
+        if self.building_selection:
             return queryset.between(first_day=value[0])
         return queryset.between(first_day=value[0], longest_span=self.longest_span())
 
     def filter_to(self, queryset, name, value):
-        if not value or self.start_bounds_by_class:
+        if not value or self.building_selection:
             return queryset
         return queryset.between(last_day=value[1])
 
@@ -383,9 +393,9 @@ class EventFilter(django_filters.FilterSet):
         back as that class reaches, not as far as the longest event of all."""
         if not hasattr(self, "_selected"):
             themes = self.values.get("theme") or []
-            self.start_bounds_by_class = True  # the filters leave the start bounds to us
+            self.building_selection = True
             self._selected = self.filter_queryset((EventFacet if themes else Event).objects.all())
-            self.start_bounds_by_class = False
+            self.building_selection = False
             self._unbounded = selection_sql(self._selected)
             # Under two themes or more, an event tagged with several has a facet for each.
             # (Made distinct around the filters' SQL: SQLite does not push the arm's bounds
@@ -407,6 +417,13 @@ class EventFilter(django_filters.FilterSet):
                 (span_class, max(first_day - reach, window_first or first_day - reach))
                 for span_class, reach in enumerate(reaches)
             ]
+        matches, match_params = "", ()
+        if self.matches_first(using):
+            matches = (
+                f"(SELECT rowid AS matched FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+                "AS matches CROSS JOIN "  # CROSS: the matches first
+            )
+            match_params = (fts_query(search_words(self.values["q"])),)
         selects, arm_params = [], []
         for span_class, first in arms:
             conditions = [
@@ -418,12 +435,18 @@ class EventFilter(django_filters.FilterSet):
                 )
                 if value is not None
             ]
+            if matches:
+                conditions.insert(0, ("event_pk = matched", None))
             where = " AND ".join(condition for condition, _ in conditions)
             selects.append(
-                f"SELECT {self._distinct}event_pk, start, span_end FROM ({sql}) AS arm"
+                f"SELECT {self._distinct}event_pk, start, span_end FROM {matches}({sql}) AS arm"
                 + (f" WHERE {where}" if where else "")
             )
-            arm_params += [*params, *(value for _, value in conditions)]
+            arm_params += [
+                *match_params,
+                *params,
+                *(value for _, value in conditions if value is not None),
+            ]
         return " UNION ALL ".join(selects), tuple(arm_params), using
 
     def list_rows(self, first_day, last_day, offset, limit) -> list[dict]:
@@ -525,9 +548,9 @@ class EventFilter(django_filters.FilterSet):
         sql, params, using = self.selection()
         month = MONTH_OF_START[connections[using].vendor]
         counts = f"SELECT {month}, COUNT(*), MIN(start), MAX(span_end) FROM selected GROUP BY 1"
-        if self.choices.events <= ONE_STATEMENT_UP_TO:
+        if self.choices.events <= ONE_STATEMENT_UP_TO or self.values.get("q"):
             # One statement: the selection is worked out once (MATERIALIZED), then read for
-            # the counts and for the essays.
+            # the counts and for the essays. (A search's is no larger than its matches.)
             rows = fetch_rows(
                 f"WITH selected AS MATERIALIZED ({sql}) {counts} "
                 f"UNION ALL SELECT NULL, COUNT(*), NULL, NULL {CITING_ESSAYS}",
@@ -553,9 +576,11 @@ class EventFilter(django_filters.FilterSet):
             )[0][0]
         # Many: ask of each essay whether it cites a selected event, going through its
         # citations and stopping at the first one that does; no list of them all is built.
-        # The selection's own start bounds are left out of it (see selection): the last day
-        # asked for is put back.
+        # What the selection adds around the filters (see selection) is put back: the last
+        # day asked for, the search.
         selected = self._selected.between(last_day=self.date_bounds()[1])
+        if self.matches_first(selected.db):
+            selected = selected.search(self.values["q"])
         selected = selected.filter(**{selected.event_field: OuterRef("event_id")})
         citations = Citation.objects.filter(essay=OuterRef("pk")).filter(Exists(selected))
         return Essay.objects.filter(Exists(citations)).count()
