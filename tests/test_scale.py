@@ -12,20 +12,22 @@ from django.http import QueryDict
 from tests.factories import CitationFactory, EventFactory, ThemeFactory
 from timeline import filters
 from timeline.filters import EventFilter, TimelineChoices
-from timeline.models import Event, EventFacet
+from timeline.models import SPAN_CLASS_DAYS, Event, EventFacet, span_class_of
 
 pytestmark = pytest.mark.django_db
 
 
 def facets():
     return set(
-        EventFacet.objects.values_list("event_id", "theme_id", "start", "span_end", "stance")
+        EventFacet.objects.values_list(
+            "event_id", "theme_id", "start", "span_end", "span_class", "stance"
+        )
     )
 
 
 def facets_expected():
     return {
-        (event.pk, theme.pk, event.start, event.span_end, event.stance)
+        (event.pk, theme.pk, event.start, event.span_end, event.span_class, event.stance)
         for event in Event.objects.prefetch_related("themes")
         for theme in event.themes.all()
     }
@@ -42,11 +44,17 @@ def test_facets_follow_every_change_to_events_and_their_themes(small_timeline):
     event.save()
     event.themes.remove(arms)
     assert facets() == facets_expected()
+    # Lengthened to years: its class changes, and its facets follow.
+    event.end, event.end_precision = datetime.date(2016, 1, 1), "day"
+    event.save()
+    assert event.span_class == len(SPAN_CLASS_DAYS)
+    assert facets() == facets_expected()
 
     # Bulk writes send no signals: the triggers see them all the same.
     built = [EventFactory.build(main_theme=arms, slug=f"bulk-{n}") for n in range(3)]
     for one in built:
         one.span_end = one.compute_span_end()
+        one.span_class = span_class_of(one.start, one.span_end)
     bulk = Event.objects.bulk_create(built)
     Event.themes.through.objects.bulk_create(
         [Event.themes.through(event_id=e.pk, theme_id=arms.pk) for e in bulk]
@@ -158,12 +166,40 @@ def test_the_summary_counts_the_essays_citing_the_selected_events_every_way(
 ):
     monkeypatch.setattr(filters, "ONE_STATEMENT_UP_TO", one_statement_up_to)
     monkeypatch.setattr(filters, "ESSAYS_FROM_CITATIONS_UP_TO", from_citations_up_to)
-    cases = [{}, {"theme": "arms-control"}, {"theme": "human-rights"}, {"to": "2011"}]
+    cases = [
+        {},
+        {"theme": "arms-control"},
+        {"theme": "human-rights"},
+        {"to": "2011"},
+        {"q": "crowd"},
+        {"q": "crowd", "from": "2012-04"},
+    ]
     counted = [
         re.search(r"cited by (\d+) essays?", client.get("/", params).content.decode())[1]
         for params in cases
     ]
-    assert counted == ["2", "2", "1", "1"]
+    assert counted == ["2", "2", "1", "1", "1", "1"]
+
+
+@pytest.mark.parametrize("days", [0, 31, 32, 366, 367, 1461, 1462, 9000])
+@pytest.mark.parametrize("themed", [False, True], ids=["all themes", "one theme"])
+def test_an_event_of_any_length_is_found_from_its_last_day(client, small_timeline, days, themed):
+    """At the bounds of every span class: an event is found by a date filter starting on
+    the last day it covers, however long before that it began."""
+    last_day = datetime.date(2019, 6, 14)
+    EventFactory(
+        slug="lasting",
+        start=last_day - datetime.timedelta(days=days),
+        end=last_day,
+        end_precision="day",
+        main_theme=small_timeline["themes"]["rights"],
+    )
+    params = {"from": last_day.isoformat(), **({"theme": "human-rights"} if themed else {})}
+    assert listed_slugs(client, params) == ["lasting"]
+    page = client.get("/", params).content.decode()
+    assert re.search(r"\b1 event\b", page)
+    params["from"] = (last_day + datetime.timedelta(days=1)).isoformat()
+    assert listed_slugs(client, params) == []
 
 
 def test_a_theme_added_later_gets_its_own_facets(client, small_timeline):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import CitationFactory, EventFactory, EventRelationFactory, ThemeFactory
-from timeline import filters
+from timeline import cards, filters
 from timeline.axis import MAX_MARKS
 from timeline.models import Event
 from timeline.views import PAGE_SIZE
@@ -364,3 +364,12 @@ def test_show_more_continues_the_year_the_page_before_ended_in(client, small_tim
     assert heading not in more
     # Without JavaScript page 2 is a page of its own, under its own heading.
     assert heading in client.get("/", {"from": "2015", "to": "2015", "page": "2"}).content.decode()
+
+
+def test_pages_keep_listing_when_the_kept_entries_fill_up(client, small_timeline, monkeypatch):
+    monkeypatch.setattr(cards, "MAX_KEPT_ENTRIES", 3)
+    assert slugs_in(client.get("/", {"theme": "arms-control"})) == ["nunn-lugar", "new-start"]
+    # Two of these four are kept, two are not: together over the limit, all are built anew.
+    whole = client.get("/")
+    assert slugs_in(whole) == ["nunn-lugar", "new-start", "usaid", "magnitsky-act"]
+    assert slugs_in(client.get("/", {"theme": "human-rights"})) == ["usaid", "magnitsky-act"]

@@ -45,6 +45,7 @@ def event_entries(rows, choices, ranked=False, first_page=True, continued_year=N
     if missing:
         if len(built) + len(missing) > MAX_KEPT_ENTRIES:
             built.clear()
+            missing = rows  # those kept a moment ago are gone too
         built.update(build_entries(missing, choices))
     parts = []
     if ranked and first_page and rows:
