@@ -386,6 +386,10 @@ class Event(models.Model):
             models.Index(
                 fields=["span_class", "start", "span_end", "stance"], name="event_class_span_idx"
             ),
+            # A search's matches looked up by id, without reading their whole rows.
+            models.Index(
+                fields=["id", "start", "span_end", "span_class", "stance"], name="event_id_span_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -96,6 +96,12 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddIndex(
+            model_name="event",
+            index=models.Index(
+                fields=["id", "start", "span_end", "span_class", "stance"], name="event_id_span_idx"
+            ),
+        ),
+        migrations.AddIndex(
             model_name="eventfacet",
             index=models.Index(
                 fields=["theme", "span_class", "start", "span_end", "stance", "event"],
