@@ -224,6 +224,10 @@ def test_a_theme_added_later_gets_its_own_facets(client, small_timeline):
         {"from": "2000-02", "theme": ["arms-control", "human-rights"]},
         {"to": "2012-05-10", "stance": "cooperation"},
         {"period": "putins-return", "theme": "arms-control"},
+        # The essays citing events only at the edges, or only in whole months.
+        {"from": "2012-03-02", "to": "2012-04-30", "theme": "human-rights"},
+        {"from": "2012-04", "to": "2012-05", "stance": "mixed"},
+        {"to": "2011"},
     ],
 )
 def test_summaries_added_up_from_month_tallies_match_counting_every_event(crowded_timeline, params):
@@ -234,13 +238,38 @@ def test_summaries_added_up_from_month_tallies_match_counting_every_event(crowde
     tallied = EventFilter(query, choices=choices).tallied_figures()
     assert tallied is not None
     counted = EventFilter(query, choices=choices).counted_figures()
-    months, first, last, _ = tallied
+    months, first, last, essays = tallied
     assert sum(months.values()) == len(expected_slugs(params)) > 0
-    assert (months, filters.as_date(first), filters.as_date(last)) == (
+    assert (months, filters.as_date(first), filters.as_date(last), essays) == (
         counted[0],
         filters.as_date(counted[1]),
         filters.as_date(counted[2]),
+        counted[3],
     )
+
+
+@pytest.mark.parametrize("themed", [False, True], ids=["all themes", "one theme"])
+def test_essays_citing_only_events_at_the_edges_of_the_months_are_counted(
+    client, small_timeline, themed
+):
+    rights = small_timeline["themes"]["rights"]
+    began_before = EventFactory(
+        start=datetime.date(2016, 1, 1),
+        end=datetime.date(2020, 6, 30),
+        end_precision="day",
+        main_theme=rights,
+    )
+    late_in_a_part_month = EventFactory(start=datetime.date(2019, 12, 10), main_theme=rights)
+    CitationFactory(essay=small_timeline["essays"]["weitz"], event=began_before)
+    CitationFactory(essay=small_timeline["essays"]["valdai"], event=late_in_a_part_month)
+    params = {
+        "from": "2019-03-05",
+        "to": "2019-12-15",
+        **({"theme": "human-rights"} if themed else {}),
+    }
+    html = client.get("/", params).content.decode()
+    assert listed_slugs(client, params) == [began_before.slug, late_in_a_part_month.slug]
+    assert re.search(r"2 events · 2016–2020 · .*cited by 2 essays", html)
 
 
 @pytest.mark.parametrize(

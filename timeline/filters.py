@@ -504,10 +504,11 @@ class EventFilter(django_filters.FilterSet):
         }
 
     def tallied_figures(self) -> tuple | None:
-        """(months, first start, last span end, None) with the whole months added up from
-        the data version's tallies, where the filters allow it (no search, no essay, at most
-        MAX_THEMES themes): only the events starting before the first whole month (in part
-        of a month, or earlier and still going on) and after the last are counted here."""
+        """(months, first start, last span end, citing essays) with the whole months added
+        up from the data version's tallies, where the filters allow it (no search, no essay,
+        at most MAX_THEMES themes): only the events starting before the first whole month (in
+        part of a month, or earlier and still going on) and after the last are counted
+        here, in one statement with the essays citing them."""
         values = self.values
         if values.get("q") or values.get("essay") or len(values.get("theme") or []) > MAX_THEMES:
             return None
@@ -524,23 +525,29 @@ class EventFilter(django_filters.FilterSet):
                 rest.append((month_start(last_whole + 1), None))
         if first_whole > last_whole:
             return None  # within one month: few events, counted
-        themes = [theme.pk for theme in self.selected_themes]
-        months, first, last = self.choices.tallies.add_up(
-            themes, values.get("stance") or None, first_whole, last_whole
-        )
+        themes, stance = [theme.pk for theme in self.selected_themes], values.get("stance") or None
+        tallies = self.choices.tallies
+        months, first, last = tallies.add_up(themes, stance, first_whole, last_whole)
+        essays = tallies.citing(themes, stance, first_whole, last_whole)
         if rest:
+            # The events at the edges: their counts, and the essays citing any of them.
             selects, params = [], []
             for window in rest:
                 sql, window_params, using = self.selection(*window)
-                month = MONTH_OF_START[connections[using].vendor]
-                selects.append(
-                    f"SELECT {month}, COUNT(*), MIN(start), MAX(span_end) FROM ({sql}) "
-                    "AS selected GROUP BY 1"
-                )
+                selects.append(sql)
                 params += window_params
-            rows = fetch_rows(" UNION ALL ".join(selects), params, using)
-            _, first, last = add_month_rows(rows, months, first, last)
-        return months, first, last, None
+            month = MONTH_OF_START[connections[using].vendor]
+            rows = fetch_rows(
+                f"WITH selected AS MATERIALIZED ({' UNION ALL '.join(selects)}) "
+                f"SELECT {month}, COUNT(*), MIN(start), MAX(span_end) FROM selected GROUP BY 1 "
+                f"UNION ALL SELECT NULL, essay.id, NULL, NULL {CITING_ESSAYS}",
+                params,
+                using,
+            )
+            essays.update(essay for started, essay, _, _ in rows if started is None)
+            month_rows = [row for row in rows if row[0] is not None]
+            _, first, last = add_month_rows(month_rows, months, first, last)
+        return months, first, last, len(essays)
 
     def counted_figures(self) -> tuple:
         """(months, first start, last span end, citing essays or None) counted from the
