@@ -4,7 +4,8 @@ instead of counting its events one by one, so its cost does not grow with the da
 
 Kept for every stance and for all of them together, for all events, for each theme's and
 for each pair of themes' (the events tagged with both), so that a filter on two themes counts
-each event once: |A ∪ B| = |A| + |B| − |A ∩ B|.
+each event once: |A ∪ B| = |A| + |B| − |A ∩ B|. The months in which each essay cites events
+of each theme and stance are kept alike, for "cited by 3 essays".
 """
 
 import bisect
@@ -28,6 +29,11 @@ MAX_THEMES = 2
 
 def month_number(year: int, month: int) -> int:
     return year * 12 + month - 1
+
+
+def month_number_of(text: str) -> int:
+    """The month_number of "YYYY-MM"."""
+    return month_number(int(text[:4]), int(text[5:7]))
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ class MonthTallies:
         gathered: dict[tuple, dict[int, list]] = {}
         for theme, other, stance, month, count, first, last in rows:
             themes = () if theme is None else (theme,) if other is None else (theme, other)
-            number = month_number(int(month[:4]), int(month[5:7]))
+            number = month_number_of(month)
             for key in ((themes, stance), (themes, None)):
                 months = gathered.setdefault(key, {})
                 if number in months:
@@ -83,7 +89,7 @@ class MonthTallies:
             )
         cited: dict[tuple, dict[int, set]] = {}
         for essay, theme, stance, month in citing_rows:
-            number = month_number(int(month[:4]), int(month[5:7]))
+            number = month_number_of(month)
             themes = () if theme is None else (theme,)
             for key in ((themes, stance), (themes, None)):
                 cited.setdefault(key, {}).setdefault(essay, set()).add(number)
@@ -154,8 +160,8 @@ class MonthTallies:
                 month_last = max(months.lasts[position] for position in positions)
                 first = month_first if first is None else min(first, month_first)
                 last = month_last if last is None else max(last, month_last)
-        months = {(number // 12, number % 12 + 1): count for number, count in counts.items()}
-        return {month: count for month, count in months.items() if count}, first, last
+        by_month = {(number // 12, number % 12 + 1): count for number, count in counts.items()}
+        return {month: count for month, count in by_month.items() if count}, first, last
 
     def citing(self, theme_ids, stance, first_month, last_month) -> set[int]:
         """The essays citing an event tagged with any of ``theme_ids`` (none: any event), of
