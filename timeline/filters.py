@@ -29,7 +29,7 @@ from .models import (
     fts_query,
     search_words,
 )
-from .tallies import MAX_THEMES, MONTH_OF_START, MonthTallies, month_number
+from .tallies import MAX_THEMES, MONTH_OF_START, MonthTallies, month_number, month_start
 
 MAX_QUERY_LENGTH = 200
 
@@ -404,17 +404,17 @@ class EventFilter(django_filters.FilterSet):
         sql, params, using = self._unbounded
         first_day, last_day = self.date_bounds()
         last = min((day for day in (last_day, window_last) if day), default=None)
+        earliest = window_first or datetime.date.min
         if first_day is None:
             arms = [(None, window_first)]
         elif self.values.get("q"):
             # One arm: each would look the words up again, and the matches bound it anyway.
-            reach = self.longest_span()
-            arms = [(None, max(first_day - reach, window_first or first_day - reach))]
+            arms = [(None, max(first_day - self.longest_span(), earliest))]
         else:
             reaches = [datetime.timedelta(days) for days in SPAN_CLASS_DAYS]
             reaches.append(self.longest_span())
             arms = [
-                (span_class, max(first_day - reach, window_first or first_day - reach))
+                (span_class, max(first_day - reach, earliest))
                 for span_class, reach in enumerate(reaches)
             ]
         matches, match_params = "", ()
@@ -622,11 +622,6 @@ def add_month_rows(rows, months, first, last) -> tuple:
         first = month_first if first is None else min(first, month_first)
         last = month_last if last is None else max(last, month_last)
     return essays, first, last
-
-
-def month_start(number: int) -> datetime.date:
-    """The first day of the month of ``number`` (tallies.month_number)."""
-    return datetime.date(number // 12, number % 12 + 1, 1)
 
 
 ONE_DAY = datetime.timedelta(days=1)

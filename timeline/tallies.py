@@ -9,6 +9,7 @@ of each theme and stance are kept alike, for "cited by 3 essays".
 """
 
 import bisect
+import datetime
 from dataclasses import dataclass
 
 from django.db import connections
@@ -34,6 +35,16 @@ def month_number(year: int, month: int) -> int:
 def month_number_of(text: str) -> int:
     """The month_number of "YYYY-MM"."""
     return month_number(int(text[:4]), int(text[5:7]))
+
+
+def year_and_month(number: int) -> tuple[int, int]:
+    """The (year, month) of a month_number."""
+    return number // 12, number % 12 + 1
+
+
+def month_start(number: int) -> datetime.date:
+    """The first day of the month of a month_number."""
+    return datetime.date(*year_and_month(number), 1)
 
 
 @dataclass(frozen=True)
@@ -160,7 +171,7 @@ class MonthTallies:
                 month_last = max(months.lasts[position] for position in positions)
                 first = month_first if first is None else min(first, month_first)
                 last = month_last if last is None else max(last, month_last)
-        by_month = {(number // 12, number % 12 + 1): count for number, count in counts.items()}
+        by_month = {year_and_month(number): count for number, count in counts.items()}
         return {month: count for month, count in by_month.items() if count}, first, last
 
     def citing(self, theme_ids, stance, first_month, last_month) -> set[int]:
