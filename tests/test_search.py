@@ -1,8 +1,10 @@
 """Full-text search (SQLite FTS5 or PostgreSQL), as a reader uses it through `q`."""
 
+import datetime
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 
 from tests.factories import CitationFactory, EventFactory
@@ -12,13 +14,19 @@ from timeline.models import Citation, Event
 pytestmark = pytest.mark.django_db
 
 
-def found(text):
-    """The events a search for ``text`` lists, best matches first, as the timeline asks."""
-    filterset = EventFilter(
-        QueryDict(urlencode({"q": text})),
+def searched(params):
+    return EventFilter(
+        QueryDict(urlencode(params, doseq=True)),
         queryset=Event.objects.all(),
         choices=TimelineChoices.load(),
     )
+
+
+def found(text):
+    """The events a search for ``text`` lists, best matches first, as the timeline asks:
+    after the summary (which, on SQLite, finds the best matches in its statement)."""
+    filterset = searched({"q": text})
+    filterset.summary()
     return [row["slug"] for row in filterset.ranked_rows(0, 100)]
 
 
@@ -66,3 +74,40 @@ def test_editing_an_event_updates_what_search_finds(small_timeline):
 def test_search_results_on_the_timeline_come_best_first(client, small_timeline):
     response = client.get("/", {"q": "magnitsky"})
     assert b"Best matches first" in response.content
+
+
+@pytest.mark.parametrize("themes", [[], ["arms-control", "human-rights"]])
+def test_best_matches_found_with_the_summary_list_as_the_ranked_query_does(small_timeline, themes):
+    """Equal scores and starts across the 100th rank, where the title decides: the pages the
+    summary's best matches serve (1 and 2) and those it does not (3) agree with the ranked
+    query run on its own."""
+    arms, rights = small_timeline["themes"]["arms"], small_timeline["themes"]["rights"]
+    day = datetime.date(2001, 1, 1)
+    for number in range(150):
+        EventFactory(
+            # Titles the other way round from the ids: the title, not the id, decides a tie.
+            title=f"Concord {999 - number}" + ("" if number % 3 else " concord"),
+            slug=f"concord-{number}",
+            summary="A concord was signed.",
+            # 40 events on each day: the 100th rank falls among equal scores and starts.
+            start=day + datetime.timedelta(days=number // 40),
+            main_theme=arms if number % 2 else rights,
+        )
+    params = {"q": "concord", "theme": themes}
+
+    def page(offset, limit, summed):
+        filterset = searched(params)
+        if summed:
+            assert filterset.summary()["total"] == 150
+        return [row["slug"] for row in filterset.ranked_rows(offset, limit)]
+
+    ranked = page(0, 150, summed=False)
+    # "concord" twice ranks first; on the first day, the first title of those is 39's
+    assert len(ranked) == 150 and ranked[0] == "concord-39"
+    for offset, limit in [(0, 50), (50, 50), (0, 100), (100, 50)]:
+        assert page(offset, limit, summed=True) == ranked[offset : offset + limit]
+    if connection.vendor == "sqlite":
+        filterset = searched(params)
+        filterset.summary()
+        # Pages 1 and 2 come from the summary's statement: the first 100 and those tied.
+        assert 100 <= len(filterset._best_matches) < 150

@@ -6,6 +6,7 @@ each becomes a friendly notice shown above the results.
 
 import copy
 import datetime
+import json
 from dataclasses import dataclass, field
 
 import django_filters
@@ -15,6 +16,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils.text import Truncator
 
 from . import dates
+from .axis import MAX_MARKS
 from .cards import CARD_FIELDS
 from .models import (
     FTS_TABLE,
@@ -264,6 +266,9 @@ class EventFilter(django_filters.FilterSet):
     # selection() to set class by class, and on SQLite the search leaves its words out, for
     # selection() to look up first.
     building_selection = False
+    # Event id → bm25 score of a search's first MAX_MARKS ranks (and any tied with the last),
+    # once the summary has found them on SQLite.
+    _best_matches = None
 
     def __init__(self, data=None, *args, choices: TimelineChoices, **kwargs):
         self.choices = choices
@@ -384,13 +389,15 @@ class EventFilter(django_filters.FilterSet):
             lasts.append(period.end)
         return (max(firsts) if firsts else None), (min(lasts) if lasts else None)
 
-    def selection(self, window_first=None, window_last=None) -> tuple[str, tuple, str]:
+    def selection(self, window_first=None, window_last=None, scored=False) -> tuple:
         """The selected events as SQL selecting (event_pk, start, span_end), those starting
         from ``window_first`` to ``window_last`` (either may be open): (sql, params,
         database alias). Through their facets when themes are chosen (one index holds
         theme, dates and stance), else the events. When a first day is asked for, span
         class by class (a UNION ALL): the events of each class are read from only as far
-        back as that class reaches, not as far as the longest event of all."""
+        back as that class reaches, not as far as the longest event of all. ``scored``,
+        when the selection starts from a search's matches: with a fourth column, ``score``,
+        FTS5's bm25 of each selected event (lower is better), worked out for those alone."""
         if not hasattr(self, "_selected"):
             themes = self.values.get("theme") or []
             self.building_selection = True
@@ -417,13 +424,15 @@ class EventFilter(django_filters.FilterSet):
                 (span_class, max(first_day - reach, earliest))
                 for span_class, reach in enumerate(reaches)
             ]
-        matches, match_params = "", ()
+        matches, match_params, columns = "", (), "event_pk, start, span_end"
         if self.matches_first(using):
+            score = f", bm25({FTS_TABLE}) AS score" if scored else ""
             matches = (
-                f"(SELECT rowid AS matched FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+                f"(SELECT rowid AS matched{score} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
                 "AS matches CROSS JOIN "  # CROSS: the matches first
             )
             match_params = (fts_query(search_words(self.values["q"])),)
+            columns += ", score" if scored else ""
         selects, arm_params = [], []
         for span_class, first in arms:
             conditions = [
@@ -439,7 +448,7 @@ class EventFilter(django_filters.FilterSet):
                 conditions.insert(0, ("event_pk = matched", None))
             where = " AND ".join(condition for condition, _ in conditions)
             selects.append(
-                f"SELECT {self._distinct}event_pk, start, span_end FROM {matches}({sql}) AS arm"
+                f"SELECT {self._distinct}{columns} FROM {matches}({sql}) AS arm"
                 + (f" WHERE {where}" if where else "")
             )
             arm_params += [
@@ -466,9 +475,12 @@ class EventFilter(django_filters.FilterSet):
 
     def ranked_rows(self, offset, limit) -> list[dict]:
         """The selected events, best matches of the search first, ``limit`` of them from
-        ``offset``, as dicts of cards.CARD_FIELDS. On SQLite, plain SQL around the selection
+        ``offset``, as dicts of cards.CARD_FIELDS. Within the first MAX_MARKS, from the best
+        matches the summary found (SQLite); further on, plain SQL around the selection
         already built for the counts (FTS5 scores the matches in the same query); elsewhere
         through the ORM's best_matches_first."""
+        if self._best_matches is not None and offset + limit <= MAX_MARKS:
+            return self.best_match_rows(offset, limit)
         sql, params, using = self.selection()
         words = search_words(self.values["q"])
         if connections[using].vendor != "sqlite" or not words:
@@ -485,6 +497,22 @@ class EventFilter(django_filters.FilterSet):
             using,
         )
         return card_rows(rows)
+
+    def best_match_rows(self, offset, limit) -> list[dict]:
+        """Rows ``offset`` to ``offset + limit`` of the best matches the summary's statement
+        found (see counted_figures): their cards by id, put in order by score, start and
+        title."""
+        score_of = self._best_matches
+        rows = card_rows(
+            fetch_rows(
+                f"SELECT {card_columns(self.queryset.db)} FROM {Event._meta.db_table} "
+                "WHERE id IN (SELECT value FROM json_each(%s))",
+                (json.dumps(list(score_of)),),
+                self.queryset.db,
+            )
+        )
+        rows.sort(key=lambda row: (score_of[row["pk"]], row["start"], row["title"]))
+        return rows[offset : offset + limit]
 
     def summary(self) -> dict:
         """Figures for the summary line (how many events, which years, how many essays) and
@@ -552,18 +580,34 @@ class EventFilter(django_filters.FilterSet):
     def counted_figures(self) -> tuple:
         """(months, first start, last span end, citing essays or None) counted from the
         selected events."""
-        sql, params, using = self.selection()
+        ranking = self.matches_first(self.queryset.db)
+        sql, params, using = self.selection(scored=ranking)
         month = MONTH_OF_START[connections[using].vendor]
         counts = f"SELECT {month}, COUNT(*), MIN(start), MAX(span_end) FROM selected GROUP BY 1"
         if self.choices.events <= ONE_STATEMENT_UP_TO or self.values.get("q"):
             # One statement: the selection is worked out once (MATERIALIZED), then read for
-            # the counts and for the essays. (A search's is no larger than its matches.)
+            # the counts, for the essays and, searching, for the best matches: the first
+            # MAX_MARKS by score and start, and any tied with the last of them (the title
+            # puts those in order: best_match_rows). (A search's is no larger than its
+            # matches.)
+            best = (
+                f"UNION ALL SELECT '{BEST_MATCH}', event_pk, score, start FROM selected "
+                "WHERE (score, start) <= (SELECT score, start FROM (SELECT score, start FROM "
+                f"selected ORDER BY score, start LIMIT {MAX_MARKS}) "
+                "ORDER BY score DESC, start DESC LIMIT 1)"
+            )
             rows = fetch_rows(
                 f"WITH selected AS MATERIALIZED ({sql}) {counts} "
-                f"UNION ALL SELECT NULL, COUNT(*), NULL, NULL {CITING_ESSAYS}",
+                f"UNION ALL SELECT NULL, COUNT(*), NULL, NULL {CITING_ESSAYS} "
+                + (best if ranking else ""),
                 params,
                 using,
             )
+            if ranking:
+                self._best_matches = {
+                    event: score for kind, event, score, _ in rows if kind == BEST_MATCH
+                }
+                rows = [row for row in rows if row[0] != BEST_MATCH]
         else:
             # Many events: the counts stream from the index; the essays come after.
             rows = fetch_rows(f"WITH selected AS ({sql}) {counts}", params, using)
@@ -600,6 +644,8 @@ CITING_ESSAYS = (
     f"{Citation._meta.db_table} citation WHERE citation.essay_id = essay.id "
     "AND citation.event_id IN (SELECT event_pk FROM selected))"
 )
+# Marks the rows of the best matches among a search's summary rows (not a month, not NULL).
+BEST_MATCH = "best"
 # Up to this many events in all, any selection is small enough to be worked out once and
 # read twice. Beyond, a large one would be written out whole: the counts stream instead.
 ONE_STATEMENT_UP_TO = 20_000

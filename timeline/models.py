@@ -535,7 +535,11 @@ class EventFacet(models.Model):
                 fields=["theme", "start", "span_end", "stance", "event"],
                 name="eventfacet_theme_span_idx",
             ),
-            models.Index(fields=["event", "theme"], name="eventfacet_event_theme_idx"),
+            # A search's matches looked up by event and theme, without reading the facet.
+            models.Index(
+                fields=["event", "theme", "start", "span_end", "span_class", "stance"],
+                name="eventfacet_event_cover_idx",
+            ),
         ]
 
     def __str__(self):
