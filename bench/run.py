@@ -29,7 +29,7 @@ every CSS and JS file it references, uncompressed and as served with Accept-Enco
 against 150 KB, and the peak resident memory (VmHWM) of the gunicorn workers. Last, a check
 against the targets: at 10k events the fragment costs at most 3× (same URL) and 6× (varied)
 /healthz, by p50 and by req/s, with p99 under 100 ms; at 100k, each figure at most 2× its 10k
-value.
+value; at every size, no fragment over 30,000 bytes (uncompressed).
 
 The load generator runs on the same machine as the server and shares its cores: figures are
 for comparing endpoints and sizes within one run, not absolute capacity. The load average is
@@ -91,6 +91,7 @@ FRAGMENTS = ("fragment same", "fragment varied")
 TARGETS_10K = {"fragment same": 3.0, "fragment varied": 6.0}
 P99_LIMIT_MS = 100.0
 GROWTH_LIMIT = 2.0
+FRAGMENT_LIMIT = 30_000  # bytes of a filter fragment, uncompressed ("under 30 KB")
 SIZE_10K, SIZE_100K = 10_000, 100_000
 
 # Run in a process of its own against the same database, after one unrelated request has
@@ -471,6 +472,7 @@ def summarise(name, path, elapsed, rows, queries):
         "error_sample": sorted({f"{row[1]} {row[3]}" for row in errors})[:3],
         "bytes": statistics.median(row[2] for row in rows) if rows else 0,
         "bytes_mean": statistics.fmean(row[2] for row in rows) if rows else 0,
+        "bytes_max": max((row[2] for row in rows), default=0),
         "distinct_urls": len({row[3] for row in rows}),
         "queries_cold": [len(run["queries"]) for run in queries["cold"]],
         "queries_warm": [len(run["queries"]) for run in queries["warm"]],
@@ -712,6 +714,12 @@ def print_targets(reports):
                 )
         else:
             lines.append((f"100k {name} vs 10k", "not measured", "", None))
+    for size, report in sorted(by_size.items()):
+        largest = max(report["results"][name]["bytes_max"] for name in FRAGMENTS)
+        lines.append(
+            (f"{size // 1000}k largest fragment", f"{largest:,} B", f"≤ {FRAGMENT_LIMIT:,} B",
+             largest <= FRAGMENT_LIMIT)
+        )  # fmt: skip
     for label, value, target, ok in lines:
         verdict = "n/a" if ok is None else ("PASS" if ok else "FAIL")
         print(f"  {label:<42} {value:>28} {target:>10}  {verdict}")

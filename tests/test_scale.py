@@ -74,6 +74,23 @@ def test_facets_follow_generated_and_deleted_synthetic_events(small_timeline):
     assert facets() == facets_expected() and len(facets()) == 4
 
 
+def test_generated_events_are_the_same_for_a_seed_and_titled_like_real_ones(small_timeline):
+    def generated():
+        call_command("generate_events", "--count", "30", "--seed", "5", stdout=None)
+        texts = list(
+            Event.objects.filter(synthetic=True).order_by("slug").values_list("title", "summary")
+        )
+        call_command("generate_events", "--delete")
+        return texts
+
+    texts = generated()
+    assert generated() == texts
+    titles = [set(title.lower().split()) for title, _ in texts]
+    # No word in every title, so no search word matches every event.
+    assert titles and not set.intersection(*titles)
+    assert all(0 < len(title) <= 200 for title, _ in texts)
+
+
 def listed_slugs(client, params):
     """Every event the timeline lists for ``params``, page after page, as a reader sees."""
     slugs, page = [], 1

@@ -149,9 +149,8 @@ class Tick:
     def svg(self, label_y: float) -> str:
         """A labelled year as a link to that year (unlabelled ticks are only in tick_path)."""
         return (
-            f'<a href="{escape_timeline_url(self.url)}" class="tick-link" '
-            f'aria-label="Show only {self.year}">'
-            f'<text class="tick-label" x="{self.x:g}" y="{label_y:g}">{self.year}</text></a>'
+            f'<a href="{escape_timeline_url(self.url)}" aria-label="Show only {self.year}">'
+            f'<text x="{self.x:g}" y="{label_y:g}">{self.year}</text></a>'
         )
 
 
@@ -169,7 +168,7 @@ class DensityBar:
         # The title names the link and shows as its tooltip.
         label = f"{self.year}: {self.count} event{'' if self.count == 1 else 's'}, show them"
         return (
-            f'<a href="{escape_timeline_url(self.url)}"><rect class="density-bar" x="{self.x:g}" '
+            f'<a href="{escape_timeline_url(self.url)}"><rect x="{self.x:g}" '
             f'y="{self.y:g}" width="{self.width:g}" height="{self.height:g}"/>'
             f"<title>{label}</title></a>"
         )

@@ -116,7 +116,7 @@ def render_card(row, themes_html, citation_count, url) -> str:
         f'<article class="event event--{escape(row["stance"])}" id="event-{slug}" '
         f'data-event-slug="{slug}"><time datetime="'
         f'{dates.to_partial_text(row["start"], row["start_precision"])}">{escape(date_text)}'
-        f'</time><h3 class="event-title"><a href="{escape(url)}">{escape(row["title"])}</a>'
+        f'</time><h3><a href="{escape(url)}">{escape(row["title"])}</a>'
         f"</h3><p>{STANCE_LABELS[row['stance']]} · {cited}</p>"
         f'<ul aria-label="Themes">{themes_html}</ul></article>'
     )

@@ -19,7 +19,7 @@ def test_reader_pages_run_within_the_policy(page, timeline_server, console_error
     page.get_by_label("Arms control").check()  # an htmx swap
     expect(page).to_have_url(re.compile(r"theme=arms-control"))
     expect(page.locator("#results .summary")).to_contain_text("Arms control")
-    page.locator("#results .event-title a").first.click()
+    page.locator("#results .event h3 a").first.click()
     expect(page.locator("h1")).to_be_visible()
     page.goto(timeline_server.url + "/essays/")
     assert console_errors == []

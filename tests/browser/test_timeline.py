@@ -54,7 +54,7 @@ def test_search_finds_magnitsky(page, timeline_server, console_errors):
     page.get_by_label("Search").fill("Magnitsky")
     expect(page).to_have_url(re.compile(r"q=Magnitsky"))
     expect(page.locator('#results [data-event-slug="magnitsky-act"]')).to_be_visible()
-    titles = page.locator("#results .event-title").all_inner_texts()
+    titles = page.locator("#results .event h3").all_inner_texts()
     assert all("magnitsky" in t.lower() or "adopt" in t.lower() or t for t in titles)
     assert still_same_page(page)
     assert console_errors == []

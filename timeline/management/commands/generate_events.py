@@ -5,6 +5,7 @@ import random
 import sys
 import time
 
+import factory.random
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
                 "Synthetic events use the real themes and essays: run load_timeline first."
             )
         randomness = random.Random(seed)
+        factory.random.reseed_random(seed)  # Faker's texts too: same seed, same data
         start = time.monotonic()
         # Slugs carry the seed and a running number, so a second run with another seed adds
         # to the first instead of colliding with it.
@@ -74,13 +76,15 @@ class Command(BaseCommand):
             fields = self.random_dates(randomness)
             main_theme = randomness.choice(themes)
             event = EventFactory.build(
-                title=f"Synthetic event {number + 1}",
                 slug=f"synthetic-{seed}-{number + 1}",
                 stance=randomness.choice(Stance.values),
                 main_theme=main_theme,
                 synthetic=True,
                 **fields,
             )
+            # Titled like its summary begins: a word in every title ("Synthetic event 12")
+            # would be a search matching every event, which no real timeline has.
+            event.title = event.summary.split(".")[0]
             event.span_end = event.compute_span_end()
             event.span_class = span_class_of(event.start, event.span_end)
             event.search_text = event.compute_search_text(quotes=[])
