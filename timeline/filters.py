@@ -389,7 +389,9 @@ class EventFilter(django_filters.FilterSet):
             lasts.append(period.end)
         return (max(firsts) if firsts else None), (min(lasts) if lasts else None)
 
-    def selection(self, window_first=None, window_last=None, scored=False) -> tuple:
+    def selection(
+        self, window_first=None, window_last=None, scored=False
+    ) -> tuple[str, tuple, str]:
         """The selected events as SQL selecting (event_pk, start, span_end), those starting
         from ``window_first`` to ``window_last`` (either may be open): (sql, params,
         database alias). Through their facets when themes are chosen (one index holds
