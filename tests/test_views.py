@@ -2,6 +2,7 @@ import datetime
 import gzip
 import re
 
+import factory
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
@@ -295,6 +296,27 @@ def test_pages_and_fragments_travel_compressed_to_browsers_that_accept_it(
         headers={**htmx_headers, "Accept-Encoding": "gzip", "If-None-Match": packed["ETag"]},
     )
     assert revalidated.status_code == 304
+
+
+def test_the_heaviest_filter_fragment_reaches_the_browser_in_under_30_kb(client, htmx_headers):
+    """The most a fragment holds: every event drawn on the axis and a full page listed, with
+    titles as long and varied as real ones, ranges and two themes each."""
+    arms, rights = ThemeFactory(slug="arms-control"), ThemeFactory(slug="human-rights")
+    for event in EventFactory.create_batch(
+        MAX_MARKS,
+        main_theme=arms,
+        title=factory.Faker("sentence", nb_words=9),
+        end=factory.LazyAttribute(lambda event: event.start + datetime.timedelta(days=400)),
+        end_precision="day",
+    ):
+        event.themes.add(rights)
+    packed = client.get(
+        "/", {"theme": "arms-control"}, headers={**htmx_headers, "Accept-Encoding": "gzip"}
+    )
+    html = gzip.decompress(packed.content).decode()
+    assert html.count('class="mark"') == MAX_MARKS
+    assert html.count("<article") == PAGE_SIZE
+    assert len(packed.content) < 30_000
 
 
 def test_robots_txt_keeps_crawlers_out_of_the_admin(client, db):
