@@ -37,6 +37,17 @@ def test_each_event_links_to_its_page(client, small_timeline):
     assertContains(response, 'href="/events/new-start/"')
 
 
+def test_each_entry_says_its_stance_how_many_essays_cite_it_and_its_themes_main_first(
+    client, small_timeline
+):
+    small_timeline["events"]["usaid"].themes.add(small_timeline["themes"]["arms"])
+    response = client.get(reverse("timeline:index"))
+    text = re.sub(r"<[^>]+>", "", response.content.decode())
+    assert "Cooperation · not cited by an essay · Arms control" in text
+    # Its main theme first, though "Arms control" comes first among the themes.
+    assert "Confrontation · cited by 1 essay · Human rights, Arms control" in text
+
+
 def test_theme_filter_narrows_results(client, small_timeline):
     response = client.get(reverse("timeline:index"), {"theme": "human-rights"})
     assert slugs_in(response) == ["usaid", "magnitsky-act"]

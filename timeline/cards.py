@@ -72,11 +72,11 @@ def build_entries(rows, choices) -> dict[int, str]:
                 citation_counts[event_id] = citations
             else:
                 theme_ids[event_id].add(theme_id)
-    # Each theme's list item, in theme order: the same for every entry.
+    # Each theme's name with its swatch, in theme order: the same for every entry.
     theme_items = {
         theme.id: (
             position,
-            f'<li class="theme-{escape(theme.slug)}">{escape(theme.name)}</li>',
+            f'<span class="theme-{escape(theme.slug)}">{escape(theme.name)}</span>',
         )
         for position, theme in enumerate(choices.themes)
     }
@@ -86,7 +86,7 @@ def build_entries(rows, choices) -> dict[int, str]:
         main_theme = row["main_theme_id"]
         # The main theme first, then the others in theme order.
         others = sorted(theme_items[pk] for pk in theme_ids[row["pk"]] if pk != main_theme)
-        themes_html = theme_items[main_theme][1] + "".join(item for _, item in others)
+        themes_html = ", ".join([theme_items[main_theme][1], *(item for _, item in others)])
         entries[row["pk"]] = render_card(
             row, themes_html, citation_counts.get(row["pk"], 0), url_of(row["slug"])
         )
@@ -101,7 +101,9 @@ def event_urls():
 
 
 def render_card(row, themes_html, citation_count, url) -> str:
-    """One entry: date, linked title, stance, how many essays cite it, its themes."""
+    """One entry: date, linked title, then one line of its stance, how many essays cite it
+    and its themes (a line rather than a list of themes: an element less in each of the
+    fifty entries of a page)."""
     date_text = dates.format_span(
         row["start"], row["start_precision"], row["end"], row["end_precision"], row["approximate"]
     )
@@ -117,6 +119,5 @@ def render_card(row, themes_html, citation_count, url) -> str:
         f'data-event-slug="{slug}"><time datetime="'
         f'{dates.to_partial_text(row["start"], row["start_precision"])}">{escape(date_text)}'
         f'</time><h3><a href="{escape(url)}">{escape(row["title"])}</a>'
-        f"</h3><p>{STANCE_LABELS[row['stance']]} · {cited}</p>"
-        f'<ul aria-label="Themes">{themes_html}</ul></article>'
+        f"</h3><p>{STANCE_LABELS[row['stance']]} · {cited} · {themes_html}</p></article>"
     )
