@@ -102,7 +102,7 @@ def event_urls():
 
 def render_card(row, themes_html, citation_count, url) -> str:
     """One entry: date, linked title, then one line of its stance, how many essays cite it
-    and its themes (a line rather than a list of themes: an element less in each of the
+    and its themes (a line rather than a list of themes: one element fewer in each of the
     fifty entries of a page)."""
     date_text = dates.format_span(
         row["start"], row["start_precision"], row["end"], row["end_precision"], row["approximate"]
