@@ -17,6 +17,7 @@ from icalendar import Calendar
 from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import CitationFactory, EssayFactory, EventFactory
+from tests.pages import listed_slugs
 from timeline.models import Precision
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +80,7 @@ def test_events_csv_is_a_utf8_spreadsheet_with_partial_dates(client, small_timel
     assert list(rows[0]) == [
         "slug",
         "title",
+        "short_title",
         "start",
         "end",
         "approximate",
@@ -133,7 +135,7 @@ def test_events_csv_keeps_awkward_text_intact(client, small_timeline):
 )
 def test_events_csv_selects_what_the_timeline_shows(client, small_timeline, params, slugs):
     page = client.get(reverse("timeline:index"), params).content.decode()
-    shown = re.findall(r'data-event-slug="([^"]+)"', page)
+    shown = listed_slugs(page)
     if slugs is not None:
         assert shown == slugs
     assert [row["slug"] for row in csv_rows(get(client, "export_events_csv", params))] == shown
@@ -417,7 +419,7 @@ def test_exports_refuse_writes_and_shrug_off_bad_filters(client, small_timeline,
 
 def test_timeline_offers_every_download_with_the_current_filters(client, small_timeline):
     html = client.get("/", {"theme": "arms-control", "q": "treaty"}).content.decode()
-    paragraph = re.search(r'<p class="downloads">(.*?)</p>', html, re.S).group(1)
+    paragraph = re.search(r'<details class="downloads">(.*?)</details>', html, re.S).group(1)
     links = re.findall(r'<a href="([^"]+)"', paragraph)
     assert {link.split("?")[0] for link in links} == {
         reverse("timeline:export_events_json"),
@@ -425,7 +427,7 @@ def test_timeline_offers_every_download_with_the_current_filters(client, small_t
     }
     assert all(link.endswith("?theme=arms-control&amp;q=treaty") for link in links)
     html = client.get("/").content.decode()
-    paragraph = re.search(r'<p class="downloads">(.*?)</p>', html, re.S).group(1)
+    paragraph = re.search(r'<details class="downloads">(.*?)</details>', html, re.S).group(1)
     assert "?" not in paragraph
 
 

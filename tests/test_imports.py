@@ -26,6 +26,7 @@ CONFIRM_URL = "/admin/timeline/event/import/confirm/"
 EVENT_HEADER = [
     "slug",
     "title",
+    "short_title",
     "start",
     "end",
     "approximate",
@@ -58,6 +59,7 @@ def event_row(**values):
     row = {
         "slug": "new-event",
         "title": "A new event",
+        "short_title": "",
         "start": "2013-08",
         "end": "",
         "approximate": "no",
@@ -128,6 +130,27 @@ def test_plan_creates_updates_and_leaves_unchanged_rows(client, small_timeline):
         ("new-event", "create", []),
     ]
     assert result.counts == {"create": 1, "update": 2, "unchanged": 2, "reject": 0}
+
+
+def test_a_file_without_short_titles_keeps_them_and_one_with_them_sets_them(small_timeline):
+    event = small_timeline["events"]["magnitsky"]
+    event.short_title = "Magnitsky"
+    event.save()
+    # A file written before the column existed: the short title is left as it is.
+    older = [name for name in EVENT_HEADER if name != "short_title"]
+    row = event_row(slug="magnitsky-act", title="Magnitsky Act", stance="confrontation")
+    row.pop("short_title")
+    result = plan(csv_text(older, [row]))
+    assert result.rows[0].action == "update"
+    assert "short_title" not in result.rows[0].changes
+    assert result.rows[0].instance.short_title == "Magnitsky"
+    # A file with the column sets it, and refuses one too long for a mark's label.
+    result = plan(
+        events_csv(event_row(short_title="Adopted"), event_row(slug="long", short_title="x" * 33))
+    )
+    assert result.rows[0].instance.short_title == "Adopted"
+    assert result.rows[1].action == "reject"
+    assert any("short_title" in reason for reason in result.rows[1].reasons)
 
 
 def test_applying_a_plan_writes_creations_and_updates(small_timeline):

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.http import QueryDict
 
+from tests import pages
 from tests.factories import CitationFactory, EventFactory, ThemeFactory
 from timeline import filters
 from timeline.filters import EventFilter, TimelineChoices
@@ -96,7 +97,7 @@ def listed_slugs(client, params):
     slugs, page = [], 1
     while True:
         html = client.get("/", {**params, "page": page}).content.decode()
-        slugs += re.findall(r'data-event-slug="([^"]+)"', html)
+        slugs += pages.listed_slugs(html)
         if 'id="more"' not in html:
             return slugs
         page += 1

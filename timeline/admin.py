@@ -113,6 +113,7 @@ class EventAdmin(HistoryAdmin):
             {
                 "fields": [
                     "title",
+                    "short_title",
                     "slug",
                     "summary",
                     "stance",

@@ -1,43 +1,33 @@
-"""Geometry of the time axis, computed on the server and drawn as SVG by the template.
+"""The time axis, laid out on the server and drawn as HTML that CSS classes position.
 
-Cooperation is drawn above the line, confrontation below it and mixed events on it. Marks
-that would overlap are stacked in lanes. When there are more events than can be drawn
-legibly, the axis shows how many events fall in each year instead (density bars).
+Position says the stance: cooperation above the line, mixed on the band along it,
+confrontation below. Every drawn event carries its label; labels are packed into lanes so
+that none overlaps another or a mark. Where a stretch holds more events than its lanes, the
+ones that do not fit (the least cited first) are gathered into a "+N" link that zooms in on
+them. Past MAX_MARKS events, bars count the events of each year or month instead.
+
+Horizontal places are percentages of the axis's width, written as classes (``x54 x_3`` is
+54.3%) so that the Content Security Policy needs no inline styles; the label font is a
+fixed fraction of the axis's width (static/css/app.css, "Axis geometry"), so a label's
+width is a known percentage too, whatever the screen.
 """
 
 import datetime
-import functools
 from dataclasses import dataclass, field
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
 from . import dates
-from .models import Stance
+from .models import Stance, shorten_title
+from .zoom import MONTH_NAMES, Window
 
-# The same events come back on axis after axis: their escaped titles, dates and addresses
-# are kept rather than escaped again.
-escape_kept = functools.lru_cache(maxsize=65_536)(escape)
-
-
-def escape_timeline_url(url: str) -> str:
-    """A link of the axis to the timeline, escaped for an attribute. Such a link is a path of
-    ours and a query that urlencode and quote_plus wrote: "&" is the one character in it
-    that HTML needs escaped."""
-    return url.replace("&", "&amp;")
-
-
-WIDTH = 1000
-LANE = 18
-MARK_RADIUS = 6
-GAP = 4
-TOP = 34  # room for the period labels
-BOTTOM = 30  # room for the year labels
-MAX_LANES = 16  # per stance zone; more means the axis switches to density
-# The event values a mark is drawn from, besides its colour and URL.
+MAX_MARKS = 100  # beyond that, the axis counts events instead of drawing them
+# The event values a mark is drawn from, besides its colour, card and URL.
 MARK_FIELDS = (
     "slug",
     "title",
+    "short_title",
     "start",
     "start_precision",
     "end",
@@ -46,65 +36,179 @@ MARK_FIELDS = (
     "approximate",
     "stance",
 )
-MAX_MARKS = 100  # beyond that, marks crowd the axis and weigh down the page
+
+# --- geometry, in em of the label font unless said otherwise (must match app.css)
+FONT_PER_WIDTH = 0.0108  # the label font's size, as a fraction of the axis's width
+GUTTER = 7.0  # the zone labels' column, left of the time track
+# One em as a percentage of the time track's width.
+EM = 100 * FONT_PER_WIDTH / (1 - GUTTER * FONT_PER_WIDTH)
+SHAPE = 0.9  # a mark's triangle or diamond
+LABEL_GAP = 0.3  # between a mark and its label
+MARK_GAP = 0.6  # between one label and the next mark in a lane
+LANES = 14  # label lanes above, on and below the line together
+MIXED_LANES = 2  # the band on the line stays thin when lanes are short
+MIN_BAR = 0.25  # percent: the shortest bar drawn for a span or a vague date
+DENSITY_LANES = 6  # the height of the tallest density bar, in lanes
+
+# Advance widths of DejaVu Sans (the widest of the usual sans-serif system fonts), in
+# thousandths of an em, for the printable ASCII characters; others count as OTHER_WIDTH.
+ASCII_WIDTHS = (
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337,
+    636, 636, 636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531,
+    1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787,
+    603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500,
+    500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612,
+    635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
+)  # fmt: skip
+OTHER_WIDTH = 1000
+SAFETY = 1.06  # fonts differ a little in spacing and kerning
+
+
+def text_width(text: str) -> float:
+    """``text``'s width in em, a little more than DejaVu Sans would take."""
+    total = 0
+    for char in text:
+        code = ord(char)
+        total += ASCII_WIDTHS[code - 32] if 32 <= code < 127 else OTHER_WIDTH
+    return total / 1000 * SAFETY
+
+
+def position_classes(prefix: str, percent: float) -> str:
+    """``percent`` (0–100) as a whole-percent class and a tenths class: "x54 x_3"."""
+    tenths = min(max(round(percent * 10), 0), 1000)
+    whole, rest = divmod(tenths, 10)
+    return f"{prefix}{whole} {prefix}_{rest}" if rest else f"{prefix}{whole}"
+
+
+ZONES = (Stance.COOPERATION, Stance.MIXED, Stance.CONFRONTATION)
+ZONE_CLASSES = {Stance.COOPERATION: "z-up", Stance.MIXED: "z-mid", Stance.CONFRONTATION: "z-down"}
+ZONE_LABELS = {
+    Stance.COOPERATION: ("▲", "Cooperation", "above the line"),
+    Stance.MIXED: ("◆", "Mixed", "on the line"),
+    Stance.CONFRONTATION: ("▼", "Confrontation", "below the line"),
+}
 
 
 @dataclass
 class Mark:
+    """An event on the axis. ``left`` and ``right`` bound what it covers, label included,
+    in percent of the track."""
+
     slug: str
+    label: str
     title: str
     date_text: str
     stance: str
-    colour: str
+    colour_class: str
     url: str
+    card: str  # safe HTML: the card shown on hover and focus
+    priority: tuple
+    first_day: datetime.date
+    last_day: datetime.date
     x: float
-    width: float  # 0 for a point
-    precise: bool  # a day-precise point or range, drawn solid
+    width: float  # 0 for a day-precise point
+    vague: bool  # known only to the month or year
+    flipped: bool = False  # label to the left of the mark (near the right edge)
     lane: int = 0
-    y: float = 0
+    left: float = 0
+    right: float = 0
 
-    @property
-    def bar_y(self) -> float:
-        return self.y - 4
+    def extent(self):
+        half = SHAPE / 2 * EM
+        label = (SHAPE / 2 + LABEL_GAP + text_width(self.label)) * EM
+        if self.x + label > 100 and self.x - label >= 0:
+            self.flipped = True
+            return self.x - label, max(self.x + half, self.x + self.width)
+        return self.x - half, max(self.x + label, self.x + self.width)
 
-    def svg(self) -> str:
-        """The mark as a link: its stance's shape (defined once, see SHAPES), after a bar
-        for a span of time or a date known only to the month or year."""
-        bar = ""
+    def html(self) -> str:
+        classes = [
+            "mark",
+            ZONE_CLASSES[self.stance],
+            f"l{self.lane}",
+            position_classes("x", self.x),
+            self.colour_class,
+        ]
         if self.width:
-            vague = "" if self.precise else " mark-bar--vague"
-            bar = (
-                f'<rect class="mark-bar{vague}" x="{self.x:g}" y="{self.bar_y:g}" '
-                f'width="{self.width:g}" height="8" rx="3"/>'
-            )
+            classes.append(position_classes("w", self.width))
+            classes.append("mark--vague" if self.vague else "mark--span")
+        if self.flipped:
+            classes.append("mark--flip")
+        if self.x > 60:
+            classes.append("mark--end")  # the card opens leftwards
+        slug = escape(self.slug)
         return (
-            f'<a href="{escape_kept(self.url)}" class="mark" fill="{escape_kept(self.colour)}" '
-            f'aria-label="{escape_kept(self.title)}, {escape_kept(self.date_text)}, '
-            f'{self.stance}">{bar}'
-            f'<use href="#shape-{self.stance}" x="{self.x:g}" y="{self.y:g}"/></a>'
+            f'<li class="{" ".join(classes)}" data-event-slug="{slug}">'
+            f'<a href="{escape(self.url)}" aria-label="{escape(self.title)}, '
+            f'{escape(self.date_text)}, {self.stance}" aria-describedby="card-{slug}">'
+            f"{escape(self.label)}</a>{self.card}</li>"
         )
 
 
-def shape_points(stance: str) -> str:
-    """The stance's shape around (0, 0): ▲ cooperation, ▼ confrontation, ◆ mixed."""
-    r = MARK_RADIUS
-    if stance == Stance.COOPERATION:
-        corners = [(0, -r), (r, r * 0.8), (-r, r * 0.8)]
-    elif stance == Stance.CONFRONTATION:
-        corners = [(-r, -r * 0.8), (r, -r * 0.8), (0, r)]
-    else:
-        corners = [(0, -r), (r, 0), (0, r), (-r, 0)]
-    return " ".join(f"{x:g},{y:g}" for x, y in corners)
+@dataclass
+class Cluster:
+    """Events of one zone that found no lane: a "+N" link zooming in on them."""
+
+    stance: str
+    marks: list[Mark]
+    url: str = ""
+    lane: int = 0
+
+    @property
+    def x(self) -> float:
+        return min(mark.x for mark in self.marks)
+
+    @property
+    def span(self) -> float:
+        return max(mark.x for mark in self.marks) - self.x
+
+    @property
+    def text(self) -> str:
+        return f"+{len(self.marks)}"
+
+    def badge_width(self) -> float:
+        return (text_width(self.text) + 1.2) * EM  # the badge's padding
+
+    def extent(self):
+        left = min(self.x, 100 - self.badge_width())
+        return left, max(left + self.badge_width(), self.x + self.span)
+
+    @property
+    def first_day(self) -> datetime.date:
+        return min(mark.first_day for mark in self.marks)
+
+    @property
+    def last_day(self) -> datetime.date:
+        return max(mark.last_day for mark in self.marks)
+
+    def html(self) -> str:
+        count = len(self.marks)
+        when = dates.format_span(self.first_day, dates.DAY, self.last_day, dates.DAY)
+        left, _ = self.extent()
+        classes = ["cluster", ZONE_CLASSES[self.stance], f"l{self.lane}"]
+        classes.append(position_classes("x", left))
+        if self.span > 0.3:
+            classes.append(position_classes("w", self.x + self.span - left))
+        if left > 60:
+            classes.append("mark--end")
+        shown = sorted(self.marks, key=lambda mark: (mark.first_day, mark.title))
+        titles = "".join(f"<li>{escape(mark.title)}</li>" for mark in shown[:8])
+        more = f"<li>and {count - 8} more</li>" if count > 8 else ""
+        action = "zoom in to see them" if self.url.startswith("/") else "find them in the list"
+        label = f"{count} more {STANCE_NOUNS[self.stance]} events, {when}: {action}"
+        return (
+            f'<li class="{" ".join(classes)}"><a href="{escape(self.url)}" '
+            f'aria-label="{escape(label)}">{self.text}</a>'
+            f'<div class="card" role="tooltip"><b>{count} more events here, {escape(when)}</b>'
+            f"<ul>{titles}{more}</ul>Choose “{self.text}” to {action}.</div></li>"
+        )
 
 
-# Each mark refers to its stance's shape rather than repeating the polygon: the axis of a
-# filter change is most of its weight.
-SHAPES = mark_safe(
-    "".join(
-        f'<polygon id="shape-{stance}" points="{shape_points(stance)}"/>'
-        for stance in Stance.values
-    )
-)
+STANCE_NOUNS = {
+    Stance.COOPERATION: "cooperation",
+    Stance.MIXED: "mixed",
+    Stance.CONFRONTATION: "confrontation",
+}
 
 
 @dataclass
@@ -116,281 +220,401 @@ class Band:
     width: float
     url: str
     shaded: bool
-    label_fits: bool
 
-    @property
-    def label_x(self) -> float:
-        return self.x + 4
-
-    def svg(self, height: float) -> str:
-        """The band as a link to its period, ``height`` tall, labelled where it fits."""
-        shaded = " band--shaded" if self.shaded else ""
+    def html(self) -> str:
+        classes = ["band", position_classes("x", self.x), position_classes("w", self.width)]
+        if self.shaded:
+            classes.append("band--shaded")
+        # The name shows where it fits; the link's name is always there.
+        fits = self.width >= (text_width(self.name) * 0.85 + 0.8) * EM
         name, span = escape(self.name), escape(self.span_text)
-        label = (
-            f'<text class="band-label" x="{self.label_x:g}" y="16">{name}</text>'
-            if self.label_fits
-            else ""
-        )
+        label = f"<span>{name}</span>" if fits else ""
         return (
-            f'<a href="{escape_timeline_url(self.url)}" class="band-link" '
-            f'aria-label="Show only the period {name}, {span}"><rect class="band{shaded}" '
-            f'x="{self.x:g}" y="0" width="{self.width:g}" height="{height:g}"/>{label}'
-            f"<title>{name} ({span}): show only this period</title></a>"
+            f'<li class="{" ".join(classes)}"><a href="{escape(self.url)}" '
+            f'aria-label="Show only the period {name}, {span}" title="{name} ({span})">'
+            f"{label}</a></li>"
         )
 
 
 @dataclass
 class Tick:
-    year: int
+    text: str
     x: float
-    url: str  # "" when not labelled
-    labelled: bool
+    url: str  # "" for a tick without a link
+    label: str  # what a screen reader hears for the link
 
-    def svg(self, label_y: float) -> str:
-        """A labelled year as a link to that year (unlabelled ticks are only in tick_path)."""
-        return (
-            f'<a href="{escape_timeline_url(self.url)}" aria-label="Show only {self.year}">'
-            f'<text x="{self.x:g}" y="{label_y:g}">{self.year}</text></a>'
+    def html(self) -> str:
+        text = escape(self.text)
+        inner = (
+            f'<a href="{escape(self.url)}" aria-label="{escape(self.label)}">{text}</a>'
+            if self.url
+            else text
         )
+        return f'<li class="tick {position_classes("x", self.x)}">{inner}</li>'
 
 
 @dataclass
 class DensityBar:
-    year: str  # the bucket's label: "2012" or "2012-05"
+    label: str  # "2012" or "May 2012"
     count: int
     x: float
     width: float
-    height: float
-    y: float
+    height: int  # percent of the tallest bar, in steps of 2
     url: str
 
-    def svg(self) -> str:
-        # The title names the link and shows as its tooltip.
-        label = f"{self.year}: {self.count} event{'' if self.count == 1 else 's'}, show them"
+    def html(self) -> str:
+        events = f"{self.count:,} event{'' if self.count == 1 else 's'}"
+        text = f"{self.label}: {events}, choose to show them"
+        classes = f"bar {position_classes('x', self.x)} {position_classes('w', self.width)}"
         return (
-            f'<a href="{escape_timeline_url(self.url)}"><rect x="{self.x:g}" '
-            f'y="{self.y:g}" width="{self.width:g}" height="{self.height:g}"/>'
-            f"<title>{label}</title></a>"
+            f'<li class="{classes} h{self.height}"><a href="{escape(self.url)}" '
+            f'aria-label="{escape(text)}" title="{escape(text)}"></a></li>'
         )
 
 
 @dataclass
 class Axis:
-    first_year: int
-    last_year: int
-    height: float
-    axis_y: float
+    window: Window
+    lanes: dict  # stance → lanes (label lanes and the "+N" row)
+    marks: list[Mark] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
     bands: list[Band] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
-    marks: list[Mark] = field(default_factory=list)
     density: list[DensityBar] = field(default_factory=list)
-    counts: dict = field(default_factory=dict)
+    counts: dict = field(default_factory=dict)  # stance → events drawn or gathered
+    # (slug, name) of the themes whose colours the marks wear, for the key.
+    theme_key: list = field(default_factory=list)
 
     @property
-    def width(self):
-        return WIDTH
-
-    @property
-    def tick_path(self) -> str:
-        """Every year's tick in one SVG path: one element instead of one per year."""
-        top = self.height - BOTTOM
-        return " ".join(f"M{tick.x} {top}v6" for tick in self.ticks)
-
-    @property
-    def is_density(self):
+    def is_density(self) -> bool:
         return bool(self.density)
 
-    # Drawn here rather than in the template: an axis has up to 100 marks, 50 bars, 40 years
-    # and 8 bands, and the template language took most of a filter change's time drawing them.
     @property
-    def svg(self) -> SafeString:
-        """The whole drawing: period bands, the line, year ticks and labels, then the events'
-        marks or the density bars. Every value is escaped where it is formatted."""
-        width, height, axis_y = WIDTH, f"{self.height:g}", f"{self.axis_y:g}"
-        parts = [
-            f'<svg class="axis-svg" viewBox="0 0 {width} {height}" width="{width}" '
-            f'height="{height}" role="group" aria-label="Time axis"><g class="bands">',
-            *(band.svg(self.height - 30) for band in self.bands),
-            f'</g><line class="axis-line" x1="0" x2="{width}" y1="{axis_y}" y2="{axis_y}"/>',
-        ]
-        if not self.is_density:
-            parts += [
-                f'<text class="zone-label" x="{width - 4}" y="{self.axis_y - 6:g}" '
-                'aria-hidden="true">▲ cooperation</text>'
-                f'<text class="zone-label" x="{width - 4}" y="{self.axis_y + 14:g}" '
-                'aria-hidden="true">▼ confrontation</text>'
-            ]
-        parts += [
-            f'<path class="tick" d="{self.tick_path}"/><g class="ticks">',
-            *(tick.svg(self.height - 8) for tick in self.ticks if tick.labelled),
-            "</g>",
-        ]
+    def drawn(self) -> int:
+        return len(self.marks)
+
+    @property
+    def gathered(self) -> int:
+        return sum(len(cluster.marks) for cluster in self.clusters)
+
+    @property
+    def colour_classes(self) -> list[str]:
+        """The colour classes the marks use, in order of first use."""
+        return list(dict.fromkeys(mark.colour_class for mark in self.marks))
+
+    @property
+    def html(self) -> SafeString:
+        """The drawing: zone labels, period bands, the line, the marks (or the density
+        bars) and the time labels. Every value is escaped where it is formatted."""
+        up, mid, down = (self.lanes[stance] for stance in ZONES)
+        parts = [f'<div class="axis-plot up{up} mid{mid} down{down}"><div class="axis-track">']
+        if self.bands:
+            parts += ['<ul class="axis-bands" aria-label="Periods">']
+            parts += [band.html() for band in self.bands]
+            parts.append("</ul>")
+        parts.append('<div class="axis-line" aria-hidden="true"></div>')
         if self.is_density:
-            parts += ['<g class="density">', *(bar.svg() for bar in self.density), "</g>"]
+            parts += ['<ol class="axis-density" aria-label="Events in each stretch of time">']
+            parts += [bar.html() for bar in self.density]
         else:
-            parts += [f'<defs>{SHAPES}</defs><g class="marks">']
-            parts += [*(mark.svg() for mark in self.marks), "</g>"]
-        parts.append("</svg>")
+            parts += ['<ul class="axis-zones" aria-hidden="true">']
+            for stance in ZONES:
+                shape, name, _ = ZONE_LABELS[stance]
+                count = self.counts.get(stance, 0)
+                parts.append(
+                    f'<li class="zone zone--{stance}"><span>{shape} {name}</span> <b>{count}</b></li>'
+                )
+            parts += ["</ul>", '<ol class="axis-marks" aria-label="Events, in time order">']
+            items = sorted(
+                [*self.marks, *self.clusters], key=lambda item: (item.x, item.lane, item.stance)
+            )
+            parts += [item.html() for item in items]
+        parts += ["</ol>", '<ol class="axis-ticks" aria-label="Time">']
+        parts += [tick.html() for tick in self.ticks]
+        parts.append("</ol></div></div>")
         return mark_safe("".join(parts))
 
 
-def year_domain(first_day: datetime.date, last_day: datetime.date) -> tuple[int, int]:
-    """Whole years that contain both days; at least one year."""
-    return first_day.year, max(last_day.year, first_day.year) + 1
+def place_marks(marks: list[Mark]) -> int:
+    """Greedy interval packing, in order of priority: each mark takes the lowest lane where
+    it overlaps nothing. Returns how many lanes that takes. (Cut to fewer lanes, the marks
+    in the lanes kept are placed just as they would be: those cut took no room there.)"""
+    taken: list[list[tuple[float, float]]] = []
+    for mark in sorted(marks, key=lambda mark: mark.priority):
+        left, right = mark.extent()
+        mark.left, mark.right = left, right
+        for lane, spans in enumerate(taken):
+            gap = MARK_GAP * EM
+            if all(right + gap <= first or last + gap <= left for first, last in spans):
+                mark.lane = lane
+                spans.append((left, right))
+                break
+        else:
+            mark.lane = len(taken)
+            taken.append([(left, right)])
+    return len(taken)
 
 
-def scale(first_year: int, last_year: int):
-    """day → its x on an axis from the start of ``first_year`` to that of ``last_year``."""
-    return functools.partial(place, first_year, last_year)
+def share_lanes(needed: dict) -> dict:
+    """LANES shared among the zones by what each needs: the band on the line at most
+    MIXED_LANES, the rest in proportion, each zone with events at least one."""
+    if sum(needed.values()) <= LANES:
+        return dict(needed)
+    shares = {Stance.MIXED: min(needed[Stance.MIXED], MIXED_LANES)}
+    up, down = needed[Stance.COOPERATION], needed[Stance.CONFRONTATION]
+    rest = LANES - shares[Stance.MIXED]
+    up_share = round(rest * up / (up + down)) if up + down else 0
+    up_share = min(max(up_share, 1 if up else 0), up, rest - (1 if down else 0))
+    shares[Stance.COOPERATION] = up_share
+    shares[Stance.CONFRONTATION] = min(down, rest - up_share)
+    # What one zone cannot use, the other may.
+    spare = LANES - sum(shares.values())
+    for stance in (Stance.COOPERATION, Stance.CONFRONTATION, Stance.MIXED):
+        extra = min(spare, needed[stance] - shares[stance])
+        shares[stance] += extra
+        spare -= extra
+    return shares
 
 
-# Axes share their years, and their ticks, bars and bands start on the same days.
-@functools.lru_cache(maxsize=65_536)
-def place(first_year: int, last_year: int, day: datetime.date) -> float:
-    return round((dates.decimal_year(day) - first_year) / (last_year - first_year) * WIDTH, 2)
+def gather(left_out: list[Mark], stance: str) -> list[Cluster]:
+    """Marks that found no lane, gathered left to right into clusters whose badges and
+    spans do not overlap."""
+    clusters: list[Cluster] = []
+    for mark in sorted(left_out, key=lambda mark: mark.x):
+        if clusters:
+            _, right = clusters[-1].extent()
+            if mark.x <= right + MARK_GAP * EM:
+                clusters[-1].marks.append(mark)
+                continue
+        clusters.append(Cluster(stance=stance, marks=[mark]))
+    # A badge pushed in from the right edge may now meet the one before it.
+    merged: list[Cluster] = []
+    for cluster in clusters:
+        if merged and cluster.extent()[0] <= merged[-1].extent()[1] + MARK_GAP * EM:
+            merged[-1].marks += cluster.marks
+        else:
+            merged.append(cluster)
+    return merged
 
 
-@functools.lru_cache(maxsize=4_096)
+def lay_out_marks(marks: list[Mark]) -> tuple[dict, list[Cluster]]:
+    """Lanes for ``marks`` (each gets its lane), and the clusters of those left out."""
+    by_zone = {stance: [mark for mark in marks if mark.stance == stance] for stance in ZONES}
+    needed = {stance: place_marks(zone) for stance, zone in by_zone.items()}
+    shares = share_lanes(needed)
+    lanes, clusters = {}, []
+    for stance, zone in by_zone.items():
+        # Every zone keeps a lane, to show where its events would be.
+        lanes[stance] = max(shares[stance], 1)
+        if shares[stance] >= needed[stance]:
+            continue
+        # The outermost lane holds the "+N" links, and the marks of any that fit there.
+        label_lanes = shares[stance] - 1
+        left_out = [mark for mark in zone if mark.lane >= label_lanes]
+        clusters += fill_outer_lane(gather(left_out, stance), label_lanes)
+    return lanes, clusters
+
+
+def fill_outer_lane(clusters: list[Cluster], lane: int) -> list[Cluster]:
+    """Put ``clusters`` in ``lane``, left to right; where the marks of one fit there
+    themselves, beside the other clusters and the marks already put there, they take its
+    place (a "+1" is better shown as its event)."""
+    gap = MARK_GAP * EM
+    taken = [cluster.extent() for cluster in clusters]
+    kept = []
+    for index, cluster in enumerate(clusters):
+        others = taken[:index] + taken[index + 1 :]
+        spans = sorted((mark.extent() for mark in cluster.marks), key=lambda span: span[0])
+        apart = all(a[1] + gap <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+        free = all(
+            right + gap <= first or last + gap <= left
+            for left, right in spans
+            for first, last in others
+        )
+        if apart and free:
+            for mark in cluster.marks:
+                mark.lane = lane
+            # Its marks stand in its place: the clusters after it keep clear of them all.
+            taken[index] = (spans[0][0], max(span[1] for span in spans))
+        else:
+            cluster.lane = lane
+            kept.append(cluster)
+    return kept
+
+
+def mark_from_row(row: dict, window: Window) -> Mark:
+    """A Mark for ``row`` (an event's values: MARK_FIELDS, ``citations``, ``url``,
+    ``card`` and ``colour_class``) on ``window``."""
+    first_day = max(row["start"], window.first_day)
+    after = min(row["span_end"] + datetime.timedelta(days=1), window.end_day)
+    x = min(max(window.x(first_day), 0), 100)
+    point = row["end"] is None and row["start_precision"] == dates.DAY
+    width = 0 if point else max(round(min(window.x(after), 100) - x, 2), MIN_BAR)
+    return Mark(
+        slug=row["slug"],
+        label=row["short_title"] or shorten_title(row["title"]),
+        title=row["title"],
+        date_text=dates.format_span(
+            row["start"],
+            row["start_precision"],
+            row["end"],
+            row["end_precision"],
+            row["approximate"],
+        ),
+        stance=row["stance"],
+        colour_class=row["colour_class"],
+        url=row["url"],
+        card=row["card"],
+        # The most cited first: where lanes run short, they keep their labels.
+        priority=(-row["citations"], row["start"], row["title"]),
+        first_day=row["start"],
+        last_day=row["span_end"],
+        x=round(x, 2),
+        width=width,
+        vague=not point
+        and not (
+            row["start_precision"] == dates.DAY
+            and (row["end"] is None or row["end_precision"] == dates.DAY)
+        ),
+    )
+
+
+def build_axis(rows, periods, window: Window, url_for, cluster_url=None) -> Axis:
+    """Lay out ``rows`` (see mark_from_row) on ``window``. ``url_for(**filters)`` is the
+    timeline's address with those filters changed; ``cluster_url(window)`` where a cluster
+    of events in ``window`` leads (by default the timeline zoomed to it)."""
+    cluster_url = cluster_url or (lambda zoomed: url_for(**zoomed.filters(), period=None))
+    marks = [mark_from_row(row, window) for row in rows]
+    lanes, clusters = lay_out_marks(marks)
+    for cluster in clusters:
+        zoomed = Window.around(cluster.first_day, cluster.last_day)
+        cluster.url = cluster_url(zoomed) if zoomed != window else "#event-list-start"
+    gathered = {id(mark) for cluster in clusters for mark in cluster.marks}  # not drawn
+    axis = Axis(
+        window=window,
+        lanes=lanes,
+        marks=[mark for mark in marks if id(mark) not in gathered],
+        clusters=clusters,
+        counts={stance: sum(mark.stance == stance for mark in marks) for stance in ZONES},
+    )
+    add_bands_and_ticks(axis, periods, url_for)
+    return axis
+
+
+def density_axis(counts, periods, window: Window, url_for) -> Axis:
+    """An axis of bars: how many events start in each month (``counts``: (year, month) →
+    events), summed by year on a window of whole years."""
+    buckets: dict = {}
+    for (year, month), count in counts.items():
+        key = year if window.by_year else (year, month)
+        buckets[key] = buckets.get(key, 0) + count
+    lanes = {Stance.COOPERATION: DENSITY_LANES, Stance.MIXED: 0, Stance.CONFRONTATION: 0}
+    axis = Axis(window=window, lanes=lanes)
+    peak = max(buckets.values(), default=1) or 1
+    for key, count in sorted(buckets.items()):
+        first, after, label, filter_value = bucket_bounds(key)
+        if not (window.first_day <= first < window.end_day) or not count:
+            continue  # began before the window: no bar of its own
+        x = window.x(first)
+        axis.density.append(
+            DensityBar(
+                label=label,
+                count=count,
+                x=x,
+                width=max(min(window.x(after), 100) - x, MIN_BAR),
+                height=max(2, round(count / peak * 50) * 2),
+                url=url_for(**{"from": filter_value, "to": filter_value, "period": None}),
+            )
+        )
+    add_bands_and_ticks(axis, periods, url_for)
+    return axis
+
+
 def bucket_bounds(key):
-    """(first day, first day after, label for the filter) of a density bucket."""
+    """(first day, first day after, label, filter value) of a year or a (year, month)."""
     if isinstance(key, tuple):
         year, month = key
         following = datetime.date(year + month // 12, month % 12 + 1, 1)
-        return datetime.date(year, month, 1), following, f"{year}-{month:02d}"
-    return datetime.date(key, 1, 1), datetime.date(key + 1, 1, 1), str(key)
+        return (
+            datetime.date(year, month, 1),
+            following,
+            f"{MONTH_NAMES[month - 1]} {year}",
+            f"{year}-{month:02d}",
+        )
+    return datetime.date(key, 1, 1), datetime.date(key + 1, 1, 1), str(key), str(key)
 
 
-def pack_lanes(marks: list[Mark]) -> int:
-    """Greedy interval packing: each mark takes the lowest lane where it does not overlap."""
-    lane_ends: list[float] = []
-    for mark in sorted(marks, key=lambda m: (m.x, -m.width)):
-        left = mark.x - MARK_RADIUS
-        right = max(mark.x + mark.width, mark.x + MARK_RADIUS)
-        for lane, end in enumerate(lane_ends):
-            if end + GAP <= left:
-                mark.lane = lane
-                lane_ends[lane] = right
-                break
-        else:
-            mark.lane = len(lane_ends)
-            lane_ends.append(right)
-    return len(lane_ends)
-
-
-def build_axis(events, periods, first_day, last_day, url_for, counts_by_year=None) -> Axis | None:
-    """Lay out ``events`` (dicts from Event values) or, when given, yearly counts.
-
-    ``url_for(**params)`` returns the timeline URL with those filter parameters changed.
-    """
-    if first_day is None or last_day is None:
-        return None
-    first_year, last_year = year_domain(first_day, last_day)
-    x = scale(first_year, last_year)
-    domain_start = datetime.date(first_year, 1, 1)
-    domain_end = datetime.date(last_year, 1, 1)
-
-    marks: list[Mark] = []
-    zones = {stance: [] for stance in Stance.values}
-    if counts_by_year is None:
-        for event in events:
-            left = x(max(event["start"], domain_start))
-            right = x(min(event["span_end"] + datetime.timedelta(days=1), domain_end))
-            point = event["end"] is None and event["start_precision"] == dates.DAY
-            mark = Mark(
-                slug=event["slug"],
-                title=event["title"],
-                date_text=dates.format_span(
-                    event["start"],
-                    event["start_precision"],
-                    event["end"],
-                    event["end_precision"],
-                    event["approximate"],
-                ),
-                stance=event["stance"],
-                colour=event["main_theme__colour"],
-                url=event["url"],
-                x=left,
-                width=0 if point else max(round(right - left, 2), 3),
-                precise=event["start_precision"] == dates.DAY
-                and (event["end"] is None or event["end_precision"] == dates.DAY),
-            )
-            zones[mark.stance].append(mark)
-            marks.append(mark)
-        lanes = {stance: pack_lanes(zone) for stance, zone in zones.items()}
-        if max(lanes.values(), default=0) > MAX_LANES or len(marks) > MAX_MARKS:
-            return None
-    else:
-        lanes = dict.fromkeys(Stance.values, 0)
-
-    density_height = 120
-    above = lanes[Stance.COOPERATION] * LANE if counts_by_year is None else density_height
-    middle = max(lanes[Stance.MIXED], 1) * LANE
-    below = lanes[Stance.CONFRONTATION] * LANE
-    axis_y = TOP + above + LANE / 2 + (lanes[Stance.MIXED] // 2) * LANE
-    height = TOP + above + middle + below + BOTTOM
-
-    for mark in marks:
-        if mark.stance == Stance.COOPERATION:
-            mark.y = TOP + above - LANE / 2 - mark.lane * LANE
-        elif mark.stance == Stance.CONFRONTATION:
-            mark.y = TOP + above + middle + LANE / 2 + mark.lane * LANE
-        else:
-            # Mixed events sit on the line, alternating just above and below it.
-            offset = (mark.lane + 1) // 2 * (1 if mark.lane % 2 else -1)
-            mark.y = axis_y - offset * LANE
-
-    axis = Axis(first_year=first_year, last_year=last_year, height=height, axis_y=axis_y)
-    axis.marks = marks
-    axis.counts = {stance: len(zone) for stance, zone in zones.items()}
-
+def add_bands_and_ticks(axis: Axis, periods, url_for) -> None:
+    window = axis.window
     for index, period in enumerate(periods):
-        if period.end < domain_start or period.start >= domain_end:
+        if period.end < window.first_day or period.start >= window.end_day:
             continue
-        left = x(max(period.start, domain_start))
-        right = x(min(period.end + datetime.timedelta(days=1), domain_end))
+        left = max(window.x(period.start), 0)
+        right = min(window.x(period.end + datetime.timedelta(days=1)), 100)
         axis.bands.append(
             Band(
                 slug=period.slug,
                 name=period.name,
                 span_text=period.span_text,
                 x=left,
-                width=round(right - left, 2),
+                width=right - left,
                 url=url_for(period=period.slug, **{"from": None, "to": None}),
                 shaded=index % 2 == 0,
-                label_fits=(right - left) >= len(period.name) * 7.6 + 8,
             )
         )
+    axis.ticks = ticks(window, url_for)
 
-    years = list(range(first_year, last_year + 1))
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if len(years) / s <= 24)
-    for year in years:
-        tick_x = x(datetime.date(year, 1, 1))
-        # Labels at the very edges would be cut in half.
-        labelled = year % step == 0 and 12 <= tick_x <= WIDTH - 12
-        # Only a labelled year is a link.
-        url = url_for(**{"from": str(year), "to": str(year), "period": None}) if labelled else ""
-        axis.ticks.append(Tick(year=year, x=tick_x, url=url, labelled=labelled))
 
-    if counts_by_year is not None:
-        # Keys are years, or (year, month) pairs when the axis spans only a few years.
-        # Only what begins within the axis: an event that began before it, still running in
-        # it, has no bar of its own.
-        bounds = ((bucket_bounds(key), count) for key, count in sorted(counts_by_year.items()))
-        buckets = [
-            (bucket, count) for bucket, count in bounds if domain_start <= bucket[0] < domain_end
+# The spacing of time labels, in em: room for "2012" or "Sep 2012" and a gap.
+YEAR_LABEL, MONTH_LABEL = 3.2, 5.2
+
+
+def ticks(window: Window, url_for) -> list[Tick]:
+    """Labelled years (a link to each), or months, or days of a short window; as many as
+    fit without touching."""
+    if window.by_year:
+        first, last = window.first // 12, window.end // 12
+        step = next(
+            s for s in (1, 2, 5, 10, 20, 50, 100) if s * 100 / (last - first) > YEAR_LABEL * EM
+        )
+        return [
+            Tick(
+                text=str(year),
+                x=window.x(datetime.date(year, 1, 1)),
+                url=url_for(**{"from": str(year), "to": str(year), "period": None}),
+                label=f"Show only {year}",
+            )
+            for year in range(first, last)
+            if year % step == 0
         ]
-        peak = max((count for _, count in buckets), default=1) or 1
-        for (first, last, label), count in buckets:
-            bar_height = max(2, count / peak * density_height)
-            axis.density.append(
-                DensityBar(
-                    year=label,
-                    count=count,
-                    x=x(first) + 1,
-                    width=max(x(last) - x(first) - 2, 1),
-                    height=round(bar_height, 2),
-                    y=round(axis_y - LANE / 2 - bar_height, 2),
-                    url=url_for(**{"from": label, "to": label, "period": None}),
+    if window.months > 2:
+        step = next(s for s in (1, 2, 3, 6, 12) if s * 100 / window.months > MONTH_LABEL * EM)
+        result = []
+        for number in range(window.first, window.end):
+            year, month = divmod(number, 12)
+            if (month % step) != 0:
+                continue
+            text = (
+                f"{MONTH_NAMES[month]} {year}"
+                if month == 0 or number == window.first
+                else MONTH_NAMES[month]
+            )
+            value = f"{year}-{month + 1:02d}"
+            result.append(
+                Tick(
+                    text=text,
+                    x=window.x(datetime.date(year, month + 1, 1)),
+                    url=url_for(**{"from": value, "to": value, "period": None}),
+                    label=f"Show only {MONTH_NAMES[month]} {year}",
                 )
             )
-    return axis
+        return result
+    # A month or two: every seventh day.
+    result = []
+    day = window.first_day
+    while day < window.end_day:
+        if day.day in (1, 8, 15, 22):
+            text = f"{day.day} {MONTH_NAMES[day.month - 1]}" if day.day == 1 else str(day.day)
+            result.append(Tick(text=text, x=window.x(day), url="", label=""))
+        day += datetime.timedelta(days=1)
+    return result

@@ -1,52 +1,75 @@
-"""Each event's entry in the timeline list, built from plain rows.
+"""What the timeline shows of each event, built from plain rows: its entry in the list and
+the card its mark on the axis shows on hover and focus.
 
-A list page shows 50 entries. Rendered through the template engine they cost about a
-millisecond each on this kind of machine, more than the page's queries together; as
+A list page shows 50 entries and an axis up to 100 marks. Rendered through the template
+engine they cost about a millisecond each, more than the page's queries together; as
 f-strings they cost a few microseconds. The markup is fixed and every value is escaped.
-The same events come back under different filters, so each entry is kept for the data
-version it was built in: a new filter then costs its queries, not its entries.
+The same events come back under different filters, so each event's pieces are kept for the
+data version they were built in: a new filter then costs its queries, not its pieces.
 """
 
+import html
 from collections import defaultdict
+from dataclasses import dataclass
 from html import escape
 
 from django.db import connection
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 
 from . import dates
 from .axis import MARK_FIELDS
 from .models import Citation, Event, Stance
+from .templatetags.timeline import first_sentence, markdown
 
-# What a list query selects for each entry: with what an axis mark is drawn from, since the
+# What a list query selects for each event: with what an axis mark is drawn from, since the
 # axis draws its marks from the same rows when they are few.
 CARD_FIELDS = ("pk", "main_theme_id", *MARK_FIELDS)
 STANCE_LABELS = dict(Stance.choices)
-# At about 600 bytes an entry, at most about 12 MB of them per process.
-MAX_KEPT_ENTRIES = 20_000
-# One plain query for all entries' themes and citation counts: the ORM spends about a
-# millisecond preparing a list of 50 ids, ten times what the database takes to answer.
-THEMES_AND_CITATIONS_SQL = (
-    f"SELECT event_id, theme_id, 0 FROM {Event.themes.through._meta.db_table} "
-    "WHERE event_id IN ({ids}) UNION ALL "
-    f"SELECT event_id, NULL, COUNT(*) FROM {Citation._meta.db_table} "
-    "WHERE event_id IN ({ids}) GROUP BY event_id"
+# At about 1.2 KB an event, at most about 24 MB of them per process.
+MAX_KEPT_EVENTS = 20_000
+# The longest first sentence a card shows.
+CARD_SENTENCE = 220
+# One plain query for the events' themes, citation counts and summaries: the ORM spends
+# about a millisecond preparing a list of 50 ids, ten times what the database takes.
+PIECES_SQL = (
+    f"SELECT event_id, theme_id, 0, CAST(NULL AS TEXT) "
+    f"FROM {Event.themes.through._meta.db_table} WHERE event_id IN ({{ids}}) UNION ALL "
+    f"SELECT event_id, NULL, COUNT(*), CAST(NULL AS TEXT) FROM {Citation._meta.db_table} "
+    "WHERE event_id IN ({ids}) GROUP BY event_id UNION ALL "
+    f"SELECT id, NULL, 0, summary FROM {Event._meta.db_table} WHERE id IN ({{ids}})"
 )
 
 
-def event_entries(rows, choices, ranked=False, first_page=True, continued_year=None) -> SafeString:
-    """The list entries of ``rows`` (of CARD_FIELDS, in list order) as HTML. ``ranked``
-    (best matches first): under one heading on the first page; else under a heading for
-    each year, except the ``continued_year`` that the page before ended in. Entries are
-    kept in ``choices`` (TimelineChoices, one per data version): one query builds those
-    not built yet, none when all are."""
-    built = choices.entries
-    missing = [row for row in rows if row["pk"] not in built]
+@dataclass(frozen=True)
+class Pieces:
+    """An event's list entry and card (safe HTML), and how many essays cite it."""
+
+    entry: str
+    card: str
+    citations: int
+
+
+def event_pieces(rows, choices) -> dict[int, Pieces]:
+    """Event id → the Pieces of each of ``rows`` (of CARD_FIELDS). Kept in ``choices``
+    (TimelineChoices, one per data version): one query builds those not built yet, none
+    when all are."""
+    kept = choices.pieces
+    missing = [row for row in rows if row["pk"] not in kept]
     if missing:
-        if len(built) + len(missing) > MAX_KEPT_ENTRIES:
-            built.clear()
+        if len(kept) + len(missing) > MAX_KEPT_EVENTS:
+            kept.clear()
             missing = rows  # those kept a moment ago are gone too
-        built.update(build_entries(missing, choices))
+        kept.update(build_pieces(missing, choices))
+    return {row["pk"]: kept[row["pk"]] for row in rows}
+
+
+def event_entries(rows, pieces, ranked=False, first_page=True, continued_year=None) -> SafeString:
+    """The list entries of ``rows`` (in list order; ``pieces`` from event_pieces) as HTML.
+    ``ranked`` (best matches first): under one heading on the first page; else under a
+    heading for each year, except the ``continued_year`` that the page before ended in."""
     parts = []
     if ranked and first_page and rows:
         parts.append('<h2 class="year-heading">Best matches first</h2>')
@@ -55,42 +78,47 @@ def event_entries(rows, choices, ranked=False, first_page=True, continued_year=N
         if not ranked and row["start"].year != year:
             year = row["start"].year
             parts.append(f'<h2 class="year-heading">{year}</h2>')
-        parts.append(built[row["pk"]])
+        parts.append(pieces[row["pk"]].entry)
     return mark_safe("".join(parts))  # every value is escaped
 
 
-def build_entries(rows, choices) -> dict[int, str]:
-    """Event id → the entry of each of ``rows``, with one query for all their themes and
-    citation counts."""
+def build_pieces(rows, choices) -> dict[int, Pieces]:
+    """Event id → the Pieces of each of ``rows``, with one query for all their themes,
+    citation counts and summaries."""
     ids = [row["pk"] for row in rows]
-    theme_ids, citation_counts = defaultdict(set), {}
+    theme_ids, citation_counts, summaries = defaultdict(set), {}, {}
     with connection.cursor() as cursor:
         placeholders = ", ".join(["%s"] * len(ids))
-        cursor.execute(THEMES_AND_CITATIONS_SQL.format(ids=placeholders), ids + ids)
-        for event_id, theme_id, citations in cursor.fetchall():
-            if theme_id is None:
+        cursor.execute(PIECES_SQL.format(ids=placeholders), ids * 3)
+        for event_id, theme_id, citations, summary in cursor.fetchall():
+            if summary is not None:
+                summaries[event_id] = summary
+            elif theme_id is None:
                 citation_counts[event_id] = citations
             else:
                 theme_ids[event_id].add(theme_id)
-    # Each theme's name with its swatch, in theme order: the same for every entry.
-    theme_items = {
-        theme.id: (
-            position,
-            f'<span class="theme-{escape(theme.slug)}">{escape(theme.name)}</span>',
-        )
-        for position, theme in enumerate(choices.themes)
-    }
+    themes = {theme.id: (position, theme) for position, theme in enumerate(choices.themes)}
     url_of = event_urls()
-    entries = {}
+    pieces = {}
     for row in rows:
         main_theme = row["main_theme_id"]
         # The main theme first, then the others in theme order.
-        others = sorted(theme_items[pk] for pk in theme_ids[row["pk"]] if pk != main_theme)
-        themes_html = ", ".join([theme_items[main_theme][1], *(item for _, item in others)])
-        entries[row["pk"]] = render_card(
-            row, themes_html, citation_counts.get(row["pk"], 0), url_of(row["slug"])
+        others = sorted(themes[pk] for pk in theme_ids[row["pk"]] if pk != main_theme)
+        ordered = [themes[main_theme][1], *(theme for _, theme in others)]
+        citations = citation_counts.get(row["pk"], 0)
+        date_text = dates.format_span(
+            row["start"],
+            row["start_precision"],
+            row["end"],
+            row["end_precision"],
+            row["approximate"],
         )
-    return entries
+        pieces[row["pk"]] = Pieces(
+            entry=render_entry(row, date_text, ordered, citations, url_of(row["slug"])),
+            card=render_card(row, date_text, ordered, citations, summaries.get(row["pk"], "")),
+            citations=citations,
+        )
+    return pieces
 
 
 def event_urls():
@@ -100,24 +128,45 @@ def event_urls():
     return lambda slug: pattern.replace("slug-placeholder", slug)
 
 
-def render_card(row, themes_html, citation_count, url) -> str:
-    """One entry: date, linked title, then one line of its stance, how many essays cite it
-    and its themes (a line rather than a list of themes: one element fewer in each of the
-    fifty entries of a page)."""
-    date_text = dates.format_span(
-        row["start"], row["start_precision"], row["end"], row["end_precision"], row["approximate"]
+def cited_text(citations: int) -> str:
+    if citations == 1:
+        return "cited by 1 essay"
+    return f"cited by {citations} essays" if citations else "not cited by an essay"
+
+
+def render_entry(row, date_text, themes, citations, url) -> str:
+    """One entry: its stance's shape in its main theme's colour on the list's line, the
+    date, the linked title, then one line of its stance, how many essays cite it and its
+    themes (a line rather than a list of themes: one element fewer in each of the fifty
+    entries of a page)."""
+    themes_html = ", ".join(
+        f'<span class="theme-{escape(theme.slug)}">{escape(theme.name)}</span>' for theme in themes
     )
-    if citation_count == 1:
-        cited = "cited by 1 essay"
-    elif citation_count:
-        cited = f"cited by {citation_count} essays"
-    else:
-        cited = "not cited by an essay"
     slug = escape(row["slug"])
-    return (  # every value is escaped, the theme items included
-        f'<article class="event event--{escape(row["stance"])}" id="event-{slug}" '
-        f'data-event-slug="{slug}"><time datetime="'
+    return (  # every value is escaped
+        f'<article class="event event--{escape(row["stance"])} theme-{escape(themes[0].slug)}" '
+        f'id="event-{slug}" data-event-slug="{slug}"><time datetime="'
         f'{dates.to_partial_text(row["start"], row["start_precision"])}">{escape(date_text)}'
         f'</time><h3><a href="{escape(url)}">{escape(row["title"])}</a>'
-        f"</h3><p>{STANCE_LABELS[row['stance']]} · {cited} · {themes_html}</p></article>"
+        f"</h3><p>{STANCE_LABELS[row['stance']]} · {cited_text(citations)} · {themes_html}</p>"
+        "</article>"
+    )
+
+
+def render_card(row, date_text, themes, citations, summary) -> str:
+    """The card of an event's mark: title, date, stance, themes, the summary's first
+    sentence and how many essays cite it, one to a line (the card keeps the text's line
+    breaks: two elements instead of six, for each of up to a hundred marks)."""
+    plain = html.unescape(strip_tags(markdown(summary)))
+    sentence = Truncator(first_sentence(plain)).chars(CARD_SENTENCE)
+    lines = [
+        f"{date_text} · {STANCE_LABELS[row['stance']]}",
+        ", ".join(theme.name for theme in themes),
+        sentence,
+        cited_text(citations).capitalize(),
+    ]
+    text = "\n".join(escape(line) for line in lines if line)
+    return (
+        f'<div class="card" id="card-{escape(row["slug"])}" role="tooltip">'
+        f"<b>{escape(row['title'])}</b>\n{text}</div>"
     )

@@ -30,6 +30,7 @@ from .versioning import with_data_version
 EVENT_COLUMNS = [
     "slug",
     "title",
+    "short_title",
     "start",
     "end",
     "approximate",
@@ -120,6 +121,7 @@ def event_csv_row(event, url: str) -> dict[str, str]:
     return {
         "slug": event.slug,
         "title": event.title,
+        "short_title": event.short_title,
         "start": dates.to_partial_text(event.start, event.start_precision),
         "end": partial_end(event),
         "approximate": YES if event.approximate else NO,

@@ -58,20 +58,30 @@ class TimelineChoices:
     # as the longest of all, so their filters read less of the index.
     longest_span_by_theme: dict
     events: int
+    # The first day of the earliest event and the last day of the latest (None without
+    # events): how far the axis may zoom out or pan.
+    first_day: datetime.date | None
+    last_day: datetime.date | None
     tallies: MonthTallies
     form_class: type | None = field(default=None, init=False)  # see EventFilter
-    # Event id → its list entry (safe HTML) in this data version: see cards.event_entries.
-    entries: dict = field(default_factory=dict, init=False)
+    # Event id → its list entry, card and citations in this data version: see
+    # cards.event_pieces.
+    pieces: dict = field(default_factory=dict, init=False)
     theme_by_slug: dict = field(init=False)
-    colour_by_theme_id: dict = field(init=False)
+    theme_slug_by_id: dict = field(init=False)
     period_by_slug: dict = field(init=False)
     essay_by_slug: dict = field(init=False)
 
     def __post_init__(self):
         self.theme_by_slug = {theme.slug: theme for theme in self.themes}
-        self.colour_by_theme_id = {theme.id: theme.colour for theme in self.themes}
+        self.theme_slug_by_id = {theme.id: theme.slug for theme in self.themes}
         self.period_by_slug = {period.slug: period for period in self.periods}
         self.essay_by_slug = {essay.slug: essay for essay in self.essays}
+
+    @property
+    def stances(self):
+        """The stances the filters offer, as (value, label)."""
+        return Stance.choices
 
     @classmethod
     def for_version(cls, version):
@@ -101,7 +111,10 @@ def event_figures() -> dict:
     year-precise date spans 364 or 365), and how many events there are. Read from the
     covering indexes of the events and of their facets once per version."""
     span = SPAN_DAYS[connections["default"].vendor]
-    days, events = fetch_rows(f"SELECT MAX({span}), COUNT(*) FROM {Event._meta.db_table}", ())[0]
+    days, events, first_day, last_day = fetch_rows(
+        f"SELECT MAX({span}), COUNT(*), MIN(start), MAX(span_end) FROM {Event._meta.db_table}",
+        (),
+    )[0]
     by_theme = fetch_rows(
         f"SELECT theme_id, MAX({span}) FROM {EventFacet._meta.db_table} GROUP BY theme_id", ()
     )
@@ -109,6 +122,8 @@ def event_figures() -> dict:
         "longest_span": whole_days(days),
         "longest_span_by_theme": {theme: whole_days(days) for theme, days in by_theme},
         "events": events,
+        "first_day": first_day and as_date(first_day),
+        "last_day": last_day and as_date(last_day),
     }
 
 

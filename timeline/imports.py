@@ -32,10 +32,13 @@ CSV, TIMELINEJS = "CSV", "TimelineJS"
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 # Columns the export writes for reading only: the event's address on the site.
 DERIVED_COLUMNS = {"url"}
+# Columns a file may leave out (one written before they existed): the events keep theirs.
+OPTIONAL_COLUMNS = {"short_title"}
 TRUE_WORDS = {YES, "true", "1", "y"}
 FALSE_WORDS = {NO, "false", "0", "n", ""}
 EVENT_FIELDS = [
     "title",
+    "short_title",
     "summary",
     "start",
     "start_precision",
@@ -135,7 +138,11 @@ def read_csv(text: str) -> ImportFile:
     if "quote" in header:
         kind, columns, required = CITATIONS, CITATION_COLUMNS, set(CITATION_COLUMNS)
     elif "slug" in header:
-        kind, columns, required = EVENTS, EVENT_COLUMNS, set(EVENT_COLUMNS) - DERIVED_COLUMNS
+        kind, columns, required = (
+            EVENTS,
+            EVENT_COLUMNS,
+            set(EVENT_COLUMNS) - DERIVED_COLUMNS - OPTIONAL_COLUMNS,
+        )
     else:
         raise ImportFileError(
             "The first row names neither the events' columns ("
@@ -320,6 +327,8 @@ def event_values_from_csv(row, themes_by_slug):
         "aliases": "\n".join(normalised("aliases", row.get("aliases") or "")),
         "discussion_prompt": cell(row, "discussion_prompt"),
     }
+    if "short_title" in row:
+        values["short_title"] = cell(row, "short_title")
     return values, list(dict.fromkeys(theme_slugs))
 
 

@@ -44,6 +44,7 @@ SCHEMA = {
     "events": {
         "required": {"slug", "title", "start", "stance", "themes", "summary"},
         "optional": {
+            "short_title",
             "end",
             "approximate",
             "aliases",
@@ -268,6 +269,7 @@ class Loader:
                 instance,
                 {
                     "title": record["title"],
+                    "short_title": record.get("short_title") or "",
                     "summary": record["summary"],
                     "start": start,
                     "start_precision": start_precision,

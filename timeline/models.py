@@ -324,8 +324,31 @@ def search_vector():
     return SearchVector("search_text", config="english")
 
 
+# The longest label a mark on the time axis carries.
+SHORT_TITLE_LENGTH = 32
+
+
+def shorten_title(title: str, length: int = SHORT_TITLE_LENGTH) -> str:
+    """``title`` cut on a word boundary to at most ``length`` characters, an ellipsis
+    included; a word longer than that is cut where it must be."""
+    title = " ".join(title.split())
+    if len(title) <= length:
+        return title
+    cut = title[: length - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.–—-(") + "…"
+
+
 class Event(models.Model):
     title = models.CharField(max_length=200)
+    short_title = models.CharField(
+        max_length=SHORT_TITLE_LENGTH,
+        blank=True,
+        help_text="The label of the event's mark on the time axis, at most "
+        f"{SHORT_TITLE_LENGTH} characters (“New START signed”). Left empty, the title is "
+        "shortened on a word boundary.",
+    )
     slug = models.SlugField(max_length=120, unique=True)
     summary = models.TextField(help_text="A neutral paragraph in our own words. Markdown allowed.")
     start = models.DateField(help_text="For a month or a year, enter its first day.")
@@ -478,6 +501,11 @@ class Event(models.Model):
         return dates.format_span(
             self.start, self.start_precision, self.end, self.end_precision, self.approximate
         )
+
+    @property
+    def label(self) -> str:
+        """The event's label on the time axis."""
+        return self.short_title or shorten_title(self.title)
 
     @property
     def alias_list(self) -> list[str]:

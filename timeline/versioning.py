@@ -105,10 +105,12 @@ def with_data_version(view):
     return condition(etag_func=_etag, last_modified_func=_last_modified)(view)
 
 
-def cache_key(request, name: str) -> str:
-    """A cache key for something rendered from this request's URL and the current data."""
+def cache_key(request, name: str, path: str | None = None) -> str:
+    """A cache key for something rendered from this request's URL (or ``path``, what of it
+    the rendering depends on) and the current data."""
     version, _ = current(request)
-    digest = hashlib.sha256(f"{request.get_full_path()}|{_variant(request)}".encode()).hexdigest()
+    path = request.get_full_path() if path is None else path
+    digest = hashlib.sha256(f"{path}|{_variant(request)}".encode()).hexdigest()
     return f"{name}:{version}:{digest[:32]}"
 
 

@@ -16,12 +16,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from . import dates, exports, versioning
-from .axis import MARK_FIELDS, MAX_MARKS, build_axis
-from .cards import event_entries, event_urls
+from . import dates, exports, panel, versioning
+from .axis import MAX_MARKS, build_axis, density_axis
+from .cards import CARD_FIELDS, event_entries, event_pieces, event_urls
 from .filters import EventFilter, TimelineChoices, month_counts, selection_sql, shorten
 from .models import Citation, Essay, Event, EventRelation, Period
 from .versioning import with_data_version
+from .zoom import Window
 
 PAGE_SIZE = 50  # events per page of a list: the timeline's, an essay's, a comparison's
 RESULTS_CACHE_SECONDS = 3600
@@ -181,60 +182,99 @@ def summary_text(filterset, summary) -> str:
     return " · ".join(parts)
 
 
-def draw_axis(events, periods, first_day, last_day, url_for, colour_of=None, fields=()):
-    """The axis for ``events`` (a queryset); ``colour_of(event values)`` overrides the theme
-    colour of each mark, from the usual values and ``fields``."""
-    if first_day is None or last_day is None:
-        return None
-    drawn = list(
-        events.order_by("start").values(*MARK_FIELDS, "main_theme__colour", *fields)[
-            : MAX_MARKS + 1
-        ]
-    )
-    url_of = event_urls()
-    for event in drawn:
-        event["url"] = url_of(event["slug"])
-        if colour_of:
-            event["main_theme__colour"] = colour_of(event)
-    axis = None
-    if len(drawn) <= MAX_MARKS:
-        axis = build_axis(drawn, periods, first_day, last_day, url_for)
-    if axis is None:
-        months = month_counts(selection_sql(events))
-        axis = density_axis(months, periods, first_day, last_day, url_for)
-    return axis
-
-
-def density_axis(months, periods, first_day, last_day, url_for):
-    """An axis of bars: how many events start in each month ((year, month) → count), summed
-    by year unless the axis spans only a few years."""
-    if last_day.year - first_day.year < DENSITY_BY_MONTH_YEARS:
-        counts = months
-    else:
-        counts = {}
-        for (year, _), total in months.items():
-            counts[year] = counts.get(year, 0) + total
-    return build_axis([], periods, first_day, last_day, url_for, counts)
-
-
-def axis_for(filterset, summary, query, drawn):
-    """The timeline's axis: a mark for each of ``drawn`` (every selected event as a row of
-    CARD_FIELDS, when they are few enough to draw; else None), or the density of the
-    summary's months."""
+def axis_window(filterset, summary) -> Window | None:
+    """The span the axis shows: what the date filters ask for, else the selection's own."""
     if not summary["total"]:
         return None
     first_day, last_day = filterset.date_bounds()
-    first_day, last_day = first_day or summary["first"], last_day or summary["last"]
-    periods, url_for = filterset.choices.periods, timeline_urls(query)
+    return Window.around(first_day or summary["first"], last_day or summary["last"])
+
+
+def mark_rows(rows, pieces, choices, colour_of=None):
+    """``rows`` (of CARD_FIELDS) with what a mark needs besides: its address, card,
+    citations and colour class (its main theme's, or ``colour_of(row)``)."""
+    url_of, slug_of = event_urls(), choices.theme_slug_by_id
+    return [
+        {
+            **row,
+            "url": url_of(row["slug"]),
+            "card": pieces[row["pk"]].card,
+            "citations": pieces[row["pk"]].citations,
+            "colour_class": colour_of(row)
+            if colour_of
+            else f"theme-{slug_of[row['main_theme_id']]}",
+        }
+        for row in rows
+    ]
+
+
+def draw_axis(events, periods, first_day, last_day, url_for, choices, colour_of=None, fields=()):
+    """The axis of an essay's events or a comparison's (``events``, a queryset): marks for
+    up to MAX_MARKS of them, else their density. ``colour_of(row)`` gives each mark's
+    colour class, from its values and ``fields``."""
+    if first_day is None or last_day is None:
+        return None
+    window = Window.around(first_day, last_day)
+    ordered = events.order_by("start", "span_end", "title")
+    rows = list(ordered.values(*CARD_FIELDS, *fields)[: MAX_MARKS + 1])
+    if len(rows) <= MAX_MARKS:
+        marks = mark_rows(rows, event_pieces(rows, choices), choices, colour_of)
+        axis = build_axis(marks, periods, window, url_for)
+        axis.theme_key = theme_key(axis, choices)
+        return axis
+    months = month_counts(selection_sql(events))
+    return density_axis(months, periods, window, url_for)
+
+
+def axis_for(filterset, summary, window, query, drawn, pieces):
+    """The timeline's axis on ``window``: a mark for each of ``drawn`` (every selected event
+    as a row of CARD_FIELDS when they are few enough to draw; else None), or the density
+    of the summary's months."""
+    if window is None:
+        return None
+    choices = filterset.choices
+    url_for = timeline_urls(query)
     if drawn is not None:
-        colours, url_of = filterset.choices.colour_by_theme_id, event_urls()
-        marks = [
-            {**row, "main_theme__colour": colours[row["main_theme_id"]], "url": url_of(row["slug"])}
-            for row in drawn
-        ]
-        if axis := build_axis(marks, periods, first_day, last_day, url_for):
-            return axis
-    return density_axis(summary["months"], periods, first_day, last_day, url_for)
+        axis = build_axis(mark_rows(drawn, pieces, choices), choices.periods, window, url_for)
+        axis.theme_key = theme_key(axis, choices)
+        return axis
+    return density_axis(summary["months"], choices.periods, window, url_for)
+
+
+def zoom_links(window, choices, query) -> dict:
+    """Addresses of the timeline zoomed in and out, moved earlier and later, and shown
+    whole (None where there is nowhere to go)."""
+    if window is None or choices.first_day is None:
+        return {}
+    extent = Window.around(choices.first_day, choices.last_day)
+    url_for = timeline_urls(query)
+    dated = any(query.get(name) for name in ("from", "to", "period"))
+
+    def url_of(zoomed):
+        return url_for(**zoomed.filters(), period=None) if zoomed else None
+
+    whole = url_for(**{"from": None, "to": None, "period": None}) if dated else None
+    zoomed_out = window.zoomed_out(extent)
+    return {
+        "zoom_in": url_of(window.zoomed_in()),
+        "zoom_out": url_of(zoomed_out) if zoomed_out else whole,
+        "earlier": url_of(window.panned(-1, extent)),
+        "later": url_of(window.panned(1, extent)),
+        "whole": whole,
+    }
+
+
+def theme_key(axis, choices) -> list[tuple[str, str]]:
+    """(slug, name) of the themes whose colours the axis's marks wear, in theme order."""
+    used = set(axis.colour_classes)
+    return [(t.slug, t.name) for t in choices.themes if f"theme-{t.slug}" in used]
+
+
+def active_filter_count(values) -> int:
+    """How many filter values are set: each theme counts."""
+    return len(values.get("theme") or []) + sum(
+        bool(values.get(name)) for name in ("period", "from", "to", "essay", "stance", "q")
+    )
 
 
 def page_months(months, first, last):
@@ -252,14 +292,15 @@ def page_months(months, first, last):
     raise ValueError(f"{last} is past the {before} selected events")
 
 
-def timeline_results_context(request, filterset, appending=False):
-    """``appending``: the page goes after the one before it ("Show more"), so it does not
-    repeat that page's last year heading."""
+def timeline_results_context(request, query, filterset, appending=False):
+    """The timeline's results for the filters of ``query`` (the request's, without the open
+    event). ``appending``: the page goes after the one before it ("Show more"), so it does
+    not repeat that page's last year heading."""
     ranked = bool(filterset.values.get("q"))
     summary = filterset.summary()
     paginator = Paginator([], PAGE_SIZE)
     paginator.count = summary["total"]  # already counted; saves a query
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(query.get("page"))
     first, last = page.start_index() - 1, page.end_index()  # this page's slice of them all
     continued_year, rows, drawn = None, [], None
     if page.number == 1 and 0 < summary["total"] <= MAX_MARKS:
@@ -280,59 +321,137 @@ def timeline_results_context(request, filterset, appending=False):
         rows = filterset.list_rows(first_day, last_day, first - before, last - first)
         if appending and first:
             continued_year = page_months(summary["months"], first - 1, first - 1)[0].year
-    entries = event_entries(rows, filterset.choices, ranked, page.number == 1, continued_year)
+    # One query builds what is not kept yet of the listed and the drawn events.
+    pieces = event_pieces(drawn if drawn is not None else rows, filterset.choices)
+    entries = event_entries(rows, pieces, ranked, page.number == 1, continued_year)
+    window = axis_window(filterset, summary) if page.number == 1 else None
+    axis = axis_for(filterset, summary, window, query, drawn, pieces)
+    text = summary_text(filterset, summary)
+    count_text, _, count_more = text.partition(" · ")
     return {
         "filterset": filterset,
         "values": filterset.values,
         "notices": filterset.notices,
         "summary": summary,
-        "summary_text": summary_text(filterset, summary),
-        "chips": active_chips(request.GET, filterset),
+        "summary_text": text,
+        # Beside the filters: how many events, then the rest of the summary.
+        "count_text": count_text if summary["total"] else "No events",
+        "count_more": count_more,
+        "chips": active_chips(query, filterset),
+        "active_filters": active_filter_count(filterset.values),
         "page": page,
-        "axis": axis_for(filterset, summary, request.GET, drawn) if page.number == 1 else None,
-        "next_url": next_page_url(request, page),
+        "axis": axis,
+        "zoom": zoom_links(window, filterset.choices, query),
+        "next_url": next_page_url(request, page, query),
         "clear_url": view_path("timeline:index"),
-        "links": selection_links(request.GET),
+        "links": selection_links(query),
         "entries": entries,
         "export_limit": exports.MAX_EXPORT_EVENTS,
     }
+
+
+def timeline_filterset(request, query, queryset=None):
+    choices = TimelineChoices.for_version(versioning.current(request)[0])
+    if queryset is None:
+        queryset = Event.objects.order_by("start", "span_end", "title")
+    return EventFilter(query, queryset=queryset, choices=choices)
+
+
+def render_results(request, query, filterset, partial):
+    """The results of the timeline, rendered: for a whole page (``partial`` None) the list,
+    the axis and the count beside the filters, separately; for an htmx request the
+    fragment it targets (the list with the rest swapped out of band, or the next page)."""
+    appending = partial == "event_page"
+    context = timeline_results_context(request, query, filterset, appending=appending)
+    # The results use nothing of the context processors' but the request.
+    context["request"] = request
+    if partial == "event_page":
+        return render_to_string("timeline/index.html#event_page", context)
+    if partial == "results":
+        context["oob"] = True
+        return "".join(
+            render_to_string(f"timeline/index.html#{name}", context)
+            for name in ("results", "axis", "count", "active_count", "closed_panel")
+        )
+    return {
+        **{
+            name: render_to_string(f"timeline/index.html#{name}", context) for name in RESULTS_PARTS
+        },
+        "active_filters": context["active_filters"],
+    }
+
+
+# What of the timeline a whole page takes from its kept results.
+RESULTS_PARTS = ("results", "axis", "count")
 
 
 @require_safe
 @with_data_version
 def index(request):
     """The timeline. Its results are rendered once per URL and data version and cached, so a
-    repeated view (or the same filter from another reader) costs one small query."""
-    partial = requested_partial(request, {"results": "results", "more": "event_page"})
-    key = versioning.cache_key(request, "timeline")
-    results_html = cache.get(key)
-    # A cached fragment is sent as it is: no filters to build.
-    if results_html is None or not partial:
-        choices = TimelineChoices.for_version(versioning.current(request)[0])
-        events = Event.objects.order_by("start", "span_end", "title")
-        filterset = EventFilter(request.GET, queryset=events, choices=choices)
-    if results_html is None:
-        context = timeline_results_context(request, filterset, appending=partial == "event_page")
-        # The results use nothing of the context processors' but the request.
-        results_html = render_to_string(
-            f"timeline/index.html#{partial or 'results'}", {**context, "request": request}
-        )
-        cache.set(key, results_html, RESULTS_CACHE_SECONDS)
+    repeated view (or the same filter from another reader) costs one small query. The open
+    event's panel (``event``) is not part of them: it is rendered for each request, or
+    alone when htmx asks for it."""
+    partial = requested_partial(
+        request, {"results": "results", "more": "event_page", "event-panel": "panel"}
+    )
+    query = request.GET.copy()
+    slug = query.pop("event", [""])[-1]
+    if partial == "panel":
+        panel = panel_context(request, query, timeline_filterset(request, query), slug)
+        response = render(request, "timeline/index.html#panel", panel)
+        patch_vary_headers(response, ("HX-Request", "HX-Target"))
+        return response
+    key = versioning.cache_key(request, "timeline", f"{request.path}?{query.urlencode()}")
+    results = cache.get(key)
+    filterset = None
+    if results is None:
+        filterset = timeline_filterset(request, query)
+        results = render_results(request, query, filterset, partial)
+        cache.set(key, results, RESULTS_CACHE_SECONDS)
     if partial:
-        response = HttpResponse(results_html)
+        response = HttpResponse(results)  # a cached fragment is sent as it is
     else:
-        response = render(
-            request,
-            "timeline/index.html",
-            {
-                "filterset": filterset,
-                "choices": choices,
-                "values": filterset.values,
-                "results_html": mark_safe(results_html),  # rendered by our own template
-            },
-        )
+        filterset = filterset or timeline_filterset(request, query)
+        context = {
+            "filterset": filterset,
+            "choices": filterset.choices,
+            "values": filterset.values,
+            **{name: mark_safe(results[name]) for name in RESULTS_PARTS},  # our templates'
+            "active_filters": results["active_filters"],
+        }
+        if slug:
+            context.update(panel_context(request, query, filterset, slug))
+        response = render(request, "timeline/index.html", context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
+
+
+def panel_context(request, query, filterset, slug):
+    """The open event's panel: the event, where it stands among the selected events, and
+    the addresses of its neighbours and of the timeline without it."""
+    url_for = timeline_urls(query)
+    context = {"panel_close_url": url_for(event=None)}
+    if not slug:
+        return context
+    event = panel.open_event(slug)
+    if event is None:
+        context["panel_notice"] = (
+            f"There is no event “{shorten(slug)}”; choose one on the axis or in the list."
+        )
+        return context
+    near = panel.neighbours(filterset, event)
+    summary = filterset.summary()
+    for side in ("previous", "next"):
+        if near[side]:
+            near[side]["url"] = url_for(event=near[side]["slug"])
+    context.update(
+        panel_event=event,
+        panel_periods=event.periods_from(filterset.choices.periods),
+        panel_side=panel.panel_side(event, axis_window(filterset, summary)),
+        **{f"panel_{name}": value for name, value in near.items()},
+    )
+    return context
 
 
 @require_safe
@@ -382,12 +501,14 @@ def essay_detail(request, slug):
     page = paginator.get_page(request.GET.get("page"))
     axis = None
     if figures["total"] and page.number == 1:
+        choices = TimelineChoices.for_version(versioning.current(request)[0])
         axis = draw_axis(
             events,
-            list(Period.objects.all()),
+            choices.periods,
             figures["first"],
             figures["last"],
             essay_timeline_url(essay),
+            choices,
         )
     context = {
         "essay": essay,
@@ -401,14 +522,13 @@ def essay_detail(request, slug):
     )
 
 
-def next_page_url(request, page):
-    """This page's address for the next page of its list, or None on the last."""
+def next_page_url(request, page, query=None):
+    """This page's address for the next page of its list (with the filters of ``query``, by
+    default the request's), or None on the last."""
     if not page.has_next():
         return None
-    return timeline_url(request.GET, request.path, page=str(page.next_page_number()))
-
-
-COMPARE_COLOURS = {"a": "#1f5fa8", "b": "#a3400b", "both": "#5b2a86"}
+    query = request.GET if query is None else query
+    return timeline_url(query, request.path, page=str(page.next_page_number()))
 
 
 def compare_side(in_a: bool, in_b: bool) -> str:
@@ -464,13 +584,16 @@ def essay_compare(request):
                 }
             )
         if total and page.number == 1:
+            choices = TimelineChoices.for_version(versioning.current(request)[0])
             axis = draw_axis(
                 events,
-                list(Period.objects.all()),
+                choices.periods,
                 counts["first"],
                 counts["last"],
                 lambda **changes: timeline_url(QueryDict(), **changes),
-                colour_of=lambda event: COMPARE_COLOURS[compare_side(event["in_a"], event["in_b"])],
+                choices,
+                # Colour says which essay cites the event (static/css/app.css).
+                colour_of=lambda row: f"side-{compare_side(row['in_a'], row['in_b'])}",
                 fields=("in_a", "in_b"),
             )
     return render_for_target(
@@ -486,7 +609,6 @@ def essay_compare(request):
             "axis": axis,
             "counts": counts,
             "notices": notices,
-            "colours": COMPARE_COLOURS,
         },
         {"more": "compare_page"},
     )

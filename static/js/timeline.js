@@ -1,4 +1,6 @@
-// Progressive enhancement only: every page works without this file.
+// Progressive enhancement only: every page works without this file. With it, choosing an
+// event opens it in the panel beside the axis, the axis's links swap the timeline in place,
+// and the keyboard has shortcuts (Esc closes the panel; + and − zoom the focused axis).
 "use strict";
 
 // Leave empty fields out of the filter URL, so that shared addresses stay short.
@@ -23,3 +25,142 @@ document.addEventListener("htmx:afterSettle", () => {
   first.setAttribute("tabindex", "-1");
   first.focus();
 });
+
+function plainClick(event) {
+  return !(event.defaultPrevented || event.button !== 0 || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey);
+}
+
+// --- The event panel: ?event=<slug> opens it, and the address bar keeps it.
+
+let focusPanelTitle = false;
+let lastOpened = null; // the slug of the event whose mark or entry opened the panel
+
+function withEvent(slug) {
+  const url = new URL(window.location.href);
+  url.searchParams.delete("page");
+  url.searchParams.set("event", slug);
+  return url.pathname + url.search;
+}
+
+function openEvent(slug, source) {
+  lastOpened = slug;
+  focusPanelTitle = true;
+  htmx.ajax("GET", withEvent(slug), { source, target: "#event-panel", swap: "outerHTML", push: "true" });
+}
+
+function openedSlug() {
+  const panel = document.getElementById("event-panel");
+  return panel && !panel.hidden ? panel.dataset.openEvent : null;
+}
+
+// The open event's mark (and list entry) stand out; its mark is scrolled into view.
+function markOpenEvent() {
+  const slug = openedSlug();
+  for (const element of document.querySelectorAll(".is-open[data-event-slug]")) element.classList.remove("is-open");
+  if (!slug) return;
+  for (const element of document.querySelectorAll(`[data-event-slug="${CSS.escape(slug)}"]`)) element.classList.add("is-open");
+}
+
+function visible(element) {
+  return element && element.getClientRects().length > 0;
+}
+
+// Where focus goes back to when the panel closes: the event's mark, else its list entry.
+function focusEvent(slug) {
+  if (!slug) return;
+  const selector = `[data-event-slug="${CSS.escape(slug)}"] a`;
+  const mark = document.querySelector(`#axis ${selector}`);
+  const entry = document.querySelector(`#results ${selector}`);
+  const target = [mark, entry].find(visible);
+  if (target) target.focus();
+}
+
+document.addEventListener("click", (event) => {
+  if (!plainClick(event)) return;
+  const link = event.target.closest("a[href]");
+  if (!link) return;
+  const item = link.closest("#axis [data-event-slug], #results [data-event-slug]");
+  if (item && link.pathname.startsWith("/events/")) {
+    event.preventDefault();
+    openEvent(item.dataset.eventSlug, link);
+    return;
+  }
+  // Zooming, moving, a year, a period, removing a filter: the timeline swaps in place.
+  if (link.closest("#axis, #results .active-filters, #results .empty-state, #filters .clear-all") && link.pathname === "/") {
+    event.preventDefault();
+    htmx.ajax("GET", link.getAttribute("href"), { source: link, target: "#timeline", select: "#timeline", swap: "outerHTML", push: "true" });
+  }
+});
+
+// What a swap replaces: read before it, since an outerHTML swap detaches its target.
+let swapped = null;
+let openBeforeSwap = null;
+let scrollBeforeSwap = 0;
+document.addEventListener("htmx:beforeSwap", (event) => {
+  swapped = event.detail.target.id;
+  if (swapped === "event-panel") openBeforeSwap = openedSlug();
+  scrollBeforeSwap = window.scrollY;
+});
+
+document.addEventListener("htmx:afterSettle", () => {
+  const target = swapped;
+  swapped = null;
+  markOpenEvent();
+  const panel = document.getElementById("event-panel");
+  if (target === "event-panel" && panel) {
+    if (!panel.hidden) {
+      if (focusPanelTitle) document.getElementById("panel-title")?.focus({ preventScroll: true });
+      focusPanelTitle = false;
+      // Below the axis on a narrow screen: bring it into view.
+      if (getComputedStyle(panel).position !== "sticky") panel.scrollIntoView({ block: "start" });
+    } else {
+      focusEvent(openBeforeSwap || lastOpened);
+    }
+  }
+  if (target === "timeline") {
+    // Swapped in place: the reader stays where they were (the browser would follow
+    // whatever element it had anchored the page to), and so does the keyboard.
+    window.scrollTo(window.scrollX, scrollBeforeSwap);
+    const axis = document.getElementById("axis");
+    if (document.activeElement === document.body && axis && !axis.hidden) axis.focus({ preventScroll: true });
+  }
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  if (event.target.closest("input, select, textarea, [contenteditable]")) return;
+  if (event.key === "Escape" && openedSlug()) {
+    event.preventDefault();
+    const close = document.getElementById("panel-close");
+    if (close) close.click();
+    return;
+  }
+  const zoom = { "+": "zoom-in", "=": "zoom-in", "-": "zoom-out", "−": "zoom-out" }[event.key];
+  if (zoom && event.target.closest("#axis")) {
+    const link = document.getElementById(zoom);
+    if (link) {
+      event.preventDefault();
+      link.click();
+    }
+  }
+});
+
+// --- On a phone the filters fold behind one button.
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest(".filters-toggle");
+  if (!toggle) return;
+  const form = toggle.closest("form");
+  const open = !form.classList.contains("filters--open");
+  form.classList.toggle("filters--open", open);
+  toggle.setAttribute("aria-expanded", String(open));
+});
+
+// "Show events" on a phone folds the filters again, to show what they selected.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.id !== "filters" || !form.classList.contains("filters--open")) return;
+  form.classList.remove("filters--open");
+  form.querySelector(".filters-toggle")?.setAttribute("aria-expanded", "false");
+});
+
+document.addEventListener("DOMContentLoaded", markOpenEvent);
