@@ -38,14 +38,14 @@ MARK_FIELDS = (
 )
 
 # --- geometry, in em of the label font unless said otherwise (must match app.css)
-FONT_PER_WIDTH = 0.0108  # the label font's size, as a fraction of the axis's width
+FONT_PER_WIDTH = 0.0100  # the label font's size, as a fraction of the axis's width
 GUTTER = 7.0  # the zone labels' column, left of the time track
 # One em as a percentage of the time track's width.
 EM = 100 * FONT_PER_WIDTH / (1 - GUTTER * FONT_PER_WIDTH)
 SHAPE = 0.9  # a mark's triangle or diamond
 LABEL_GAP = 0.3  # between a mark and its label
-MARK_GAP = 0.6  # between one label and the next mark in a lane
-LANES = 14  # label lanes above, on and below the line together
+MARK_GAP = 0.5  # between one label and the next mark in a lane
+LANES = 16  # label lanes above, on and below the line together
 MIXED_LANES = 2  # the band on the line stays thin when lanes are short
 MIN_BAR = 0.25  # percent: the shortest bar drawn for a span or a vague date
 DENSITY_LANES = 6  # the height of the tallest density bar, in lanes

@@ -64,8 +64,8 @@ class Window:
 
     @property
     def label(self) -> str:
-        """ "1987–2026", "Mar 2021 – May 2021" or "Apr 2021"."""
-        if self.by_year:
+        """ "1987–2026", "2021", "Mar 2021 – May 2021" or "Apr 2021"."""
+        if self.by_year or (self.first % 12 == 0 and self.months % 12 == 0):
             first, last = self.first // 12, (self.end - 1) // 12
             return str(first) if first == last else f"{first}–{last}"
         first, last = month_label(self.first), month_label(self.end - 1)

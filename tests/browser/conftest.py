@@ -74,7 +74,7 @@ def console_errors(page):
 def screenshot(page):
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def take(name):
-        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    def take(name, full_page=True):
+        page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=full_page)
 
     return take

@@ -38,7 +38,7 @@ def test_editing_and_history_in_the_admin_run_within_the_policy(
     expect(page.get_by_role("heading", name="Timeline data")).to_be_visible()
 
     page.goto(f"{timeline_server.url}/admin/timeline/event/{event.pk}/change/")
-    page.get_by_label("Title").fill("Renamed in the browser")
+    page.locator("#id_title").fill("Renamed in the browser")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 

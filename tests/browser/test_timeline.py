@@ -63,7 +63,7 @@ def test_search_finds_magnitsky(page, timeline_server, console_errors):
 def test_clicking_a_period_band_filters_to_it(page, timeline_server, console_errors):
     page.goto(timeline_server.url + "/")
     everything = page.locator(EVENT).count()
-    band = page.locator("a.band-link").nth(3)
+    band = page.locator("#axis .band > a").nth(3)
     label = band.get_attribute("aria-label")
     band.click()
     expect(page).to_have_url(re.compile(r"period="))
