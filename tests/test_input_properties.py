@@ -35,6 +35,7 @@ KNOWN = {
     "to": ["2013", "2013-13", "-1", "2013-05-07T00:00", "2100-12-31", "4400-1"],
     "page": ["1", "2", "0", "-1", "99999999999999999999", "1e3", "last"],
     "q": ["START", "Magnitsky Act", "%", "_", "' OR 1=1 --", "\\"],
+    "event": ["new-start", "magnitsky-act", "nunn-lugar", "no-such-event", ""],
 }
 FILTERS = list(KNOWN)
 
@@ -78,6 +79,16 @@ def test_timeline_fragment_survives_any_filters(client, small_timeline, htmx_hea
 
 
 @given(params=query)
+def test_event_panel_survives_any_filters(client, small_timeline, params):
+    headers = {"HX-Request": "true", "HX-Target": "event-panel"}
+    response = client.get("/", params, headers=headers)
+    assert_handled(response)
+    assert_not_echoed(response)
+    if response.status_code == 200:
+        assert response.text.lstrip().startswith('<aside id="event-panel"')
+
+
+@given(params=query)
 def test_json_export_survives_any_filters(client, small_timeline, params):
     response = client.get("/export/events.json", params)
     assert_handled(response)
@@ -114,7 +125,7 @@ def test_a_year_far_outside_the_timeline_is_ignored_with_a_notice(client, small_
 
 @given(params=query, year=st.integers(1987, 2026), period=value)
 def test_timeline_links_hold_nothing_html_reads_but_the_ampersand(params, year, period):
-    # The axis escapes its links to the timeline by their "&" alone (axis.escape_timeline_url).
+    # Links of the axis to the timeline hold no quote or bracket that an attribute could end on.
     filters = QueryDict(mutable=True)
     for name, values in params.items():
         filters.setlist(name, values)

@@ -1,6 +1,7 @@
 """The picture at a glance: the labelled axis on the first screen, cards, the event panel,
 zoom, and the phone's vertical timeline, measured in Chromium."""
 
+import itertools
 import re
 
 import pytest
@@ -156,9 +157,7 @@ def test_choosing_a_mark_opens_the_event_beside_the_axis_and_the_address_keeps_i
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
     expect(page).to_have_url(re.compile(r"\?theme=arms-control$"))
-    expect(
-        page.locator('#axis [data-event-slug="new-start-signed"] > a')
-    ).to_be_focused()
+    expect(page.locator('#axis [data-event-slug="new-start-signed"] > a')).to_be_focused()
     assert still_same_page(page)
     # Back closes it too.
     page.locator('#axis [data-event-slug="new-start-signed"] > a').click()
@@ -243,7 +242,7 @@ def test_on_a_phone_the_timeline_runs_down_the_page(page, timeline_server, scree
     assert first.bounding_box()["y"] < PHONE["height"]
     # Years run down the page, each event an entry on the line with its stance's shape.
     boxes = [page.locator("#results [data-event-slug]").nth(i).bounding_box() for i in range(5)]
-    assert all(a["y"] < b["y"] for a, b in zip(boxes, boxes[1:], strict=False))
+    assert all(a["y"] < b["y"] for a, b in itertools.pairwise(boxes))
     # The filters fold behind one button that says how many are set.
     toggle = page.get_by_role("button", name=re.compile(r"^Filters"))
     expect(toggle).to_have_attribute("aria-expanded", "false")
@@ -257,7 +256,8 @@ def test_on_a_phone_the_timeline_runs_down_the_page(page, timeline_server, scree
     expect(page.locator("#theme-arms-control")).to_be_hidden()
     # Tap targets at least 44 × 44 px.
     targets = page.locator(
-        "#results [data-event-slug] h3 a, .filters-toggle, #results .tools a, #results .active-filters a, #more a"
+        "#results [data-event-slug] h3 a, .filters-toggle, "
+        "#results .tools a, #results .active-filters a, #more a"
     )
     for target in targets.all():
         if target.is_visible():
