@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Lighthouse (mobile preset) on `/` and an event page, served by gunicorn with the production
-# settings over plain HTTP on loopback. Prints the four category scores of each page.
+# Lighthouse (mobile preset) on `/`, `/` with an event open and an event page, served by
+# gunicorn with the production settings over plain HTTP on loopback. Prints the four category
+# scores of each page.
 # Usage: bench/lighthouse.sh   (needs Node.js and Chromium; installs Lighthouse with npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ event=$(curl -fs "http://127.0.0.1:${PORT}/export/events.json" | .venv/bin/pytho
   'import json,sys; print(json.load(sys.stdin)["events"][0]["slug"])')
 out="$(mktemp -d)"
 printf '%-32s %12s %14s %15s %6s\n' page performance accessibility best-practices seo
-for path in "/" "/events/${event}/"; do
+for path in "/" "/?event=${event}" "/events/${event}/"; do
   CHROME_PATH="$CHROMIUM" bench/lighthouse/node_modules/.bin/lighthouse "http://127.0.0.1:${PORT}${path}" \
     --quiet --output=json --output-path="$out/report.json" \
     --only-categories=performance,accessibility,best-practices,seo \

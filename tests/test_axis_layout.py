@@ -3,6 +3,7 @@
 import datetime
 import itertools
 import random
+from pathlib import Path
 
 import pytest
 
@@ -98,10 +99,10 @@ def test_every_zoom_in_from_the_whole_timeline_reaches_a_month():
     assert window.months == 1 and steps < 12
 
 
-def test_positions_are_classes_of_whole_percents_and_tenths():
-    assert position_classes("x", 54.32) == "x54 x_3"
-    assert position_classes("x", 7.0) == "x7"
-    assert position_classes("w", 100.4) == "w100"
+def test_positions_are_classes_of_tens_units_and_tenths_of_a_percent():
+    assert position_classes("x", 54.32) == "x5 xu4 xt3"
+    assert position_classes("x", 7.0) == "x0 xu7"
+    assert position_classes("w", 100.4) == "w10"
     assert position_classes("x", -3) == "x0"
 
 
@@ -209,7 +210,7 @@ def test_spans_and_vague_dates_are_drawn_as_bars():
     rows[1]["span_end"] = datetime.date(2012, 9, 30)
     drawn_axis = build_axis(rows, [], Window.around(start, datetime.date(2014, 12, 31)), url_for)
     html = {mark.slug: mark.html() for mark in drawn_axis.marks}
-    assert "mark--span" in html["span"] and " w49" in html["span"]  # 18 of 36 months
+    assert "mark--span" in html["span"] and " w4 wu9 " in html["span"]  # 18 of 36 months
     assert "mark--vague" in html["month"]
 
 
@@ -227,3 +228,21 @@ def test_density_bars_count_by_year_or_by_month():
     )
     assert [bar.label for bar in by_month.density] == ["Sep 2012", "Dec 2012", "Jan 2013"]
     assert by_month.density[0].url == url_for(**{"from": "2012-09", "to": "2012-09"})
+
+
+def test_the_stylesheet_places_every_position_the_axis_writes():
+    css = (Path(__file__).resolve().parents[1] / "static/css/app.css").read_text()
+    for place in ("x", "w"):
+        for tens in range(11):
+            assert f".{place}{tens}{{--{place}a:{tens * 10}%}}" in css
+        for digit in range(1, 10):
+            assert f".{place}u{digit}{{--{place}b:{digit}%}}" in css
+            assert f".{place}t{digit}{{--{place}c:.{digit}%}}" in css
+    for lanes in range(LANES + 1):
+        assert all(f".{zone}{lanes}{{--{zone}:{lanes}}}" in css for zone in ("up", "mid", "down"))
+        assert f".l{lanes}{{--l:{lanes}}}" in css or lanes == LANES
+    for height in range(2, 101, 2):
+        assert f".h{height}{{--h:{height}}}" in css
+    # The label font and the zone labels' column, which every label's width depends on.
+    assert f"font-size: {axis.FONT_PER_WIDTH * 100:g}cqi;" in css
+    assert f"margin-left: {axis.GUTTER:g}em;" in css

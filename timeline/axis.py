@@ -6,13 +6,14 @@ that none overlaps another or a mark. Where a stretch holds more events than its
 ones that do not fit (the least cited first) are gathered into a "+N" link that zooms in on
 them. Past MAX_MARKS events, bars count the events of each year or month instead.
 
-Horizontal places are percentages of the axis's width, written as classes (``x54 x_3`` is
+Horizontal places are percentages of the axis's width, written as classes (``x5 xu4 xt3`` is
 54.3%) so that the Content Security Policy needs no inline styles; the label font is a
 fixed fraction of the axis's width (static/css/app.css, "Axis geometry"), so a label's
 width is a known percentage too, whatever the screen.
 """
 
 import datetime
+import itertools
 from dataclasses import dataclass, field
 from html import escape
 
@@ -47,7 +48,7 @@ LABEL_GAP = 0.3  # between a mark and its label
 MARK_GAP = 0.5  # between one label and the next mark in a lane
 LANES = 16  # label lanes above, on and below the line together
 MIXED_LANES = 2  # the band on the line stays thin when lanes are short
-MIN_BAR = 0.25  # percent: the shortest bar drawn for a span or a vague date
+MIN_BAR = 0.8  # percent: a span or a vague date shorter than this is drawn as a point
 DENSITY_LANES = 6  # the height of the tallest density bar, in lanes
 
 # Advance widths of DejaVu Sans (the widest of the usual sans-serif system fonts), in
@@ -74,10 +75,17 @@ def text_width(text: str) -> float:
 
 
 def position_classes(prefix: str, percent: float) -> str:
-    """``percent`` (0–100) as a whole-percent class and a tenths class: "x54 x_3"."""
+    """``percent`` (0–100) as classes of its tens, units and tenths: "x5 xu4 xt3" is 54.3%
+    (static/css/app.css: 29 rules for every place, where one rule a place would take 1,001)."""
     tenths = min(max(round(percent * 10), 0), 1000)
-    whole, rest = divmod(tenths, 10)
-    return f"{prefix}{whole} {prefix}_{rest}" if rest else f"{prefix}{whole}"
+    tens, rest = divmod(tenths, 100)
+    units, tenth = divmod(rest, 10)
+    classes = [f"{prefix}{tens}"]
+    if units:
+        classes.append(f"{prefix}u{units}")
+    if tenth:
+        classes.append(f"{prefix}t{tenth}")
+    return " ".join(classes)
 
 
 ZONES = (Stance.COOPERATION, Stance.MIXED, Stance.CONFRONTATION)
@@ -138,9 +146,9 @@ class Mark:
             classes.append("mark--end")  # the card opens leftwards
         slug = escape(self.slug)
         return (
+            # The label names the link; its card (title, date, stance...) describes it.
             f'<li class="{" ".join(classes)}" data-event-slug="{slug}">'
-            f'<a href="{escape(self.url)}" aria-label="{escape(self.title)}, '
-            f'{escape(self.date_text)}, {self.stance}" aria-describedby="card-{slug}">'
+            f'<a href="{escape(self.url)}" aria-describedby="card-{slug}">'
             f"{escape(self.label)}</a>{self.card}</li>"
         )
 
@@ -187,28 +195,36 @@ class Cluster:
         left, _ = self.extent()
         classes = ["cluster", ZONE_CLASSES[self.stance], f"l{self.lane}"]
         classes.append(position_classes("x", left))
-        if self.span > 0.3:
+        if self.x + self.span - left > self.badge_width() + 1.5 * EM:
+            # A dotted line beyond the badge: how far its events stretch.
             classes.append(position_classes("w", self.x + self.span - left))
         if left > 60:
             classes.append("mark--end")
         shown = sorted(self.marks, key=lambda mark: (mark.first_day, mark.title))
-        titles = "".join(f"<li>{escape(mark.title)}</li>" for mark in shown[:8])
-        more = f"<li>and {count - 8} more</li>" if count > 8 else ""
-        action = "zoom in to see them" if self.url.startswith("/") else "find them in the list"
+        titles = "".join(f"<li>{escape(mark.label)}</li>" for mark in shown[:CLUSTER_TITLES])
+        more = f"<li>and {count - CLUSTER_TITLES} more</li>" if count > CLUSTER_TITLES else ""
+        action = "zoom in" if self.url.startswith("/") else "see them in the list"
         label = f"{count} more {STANCE_NOUNS[self.stance]} events, {when}: {action}"
+        # Which events it gathers, so that the open event's cluster can stand out.
+        members = " ".join(escape(mark.slug) for mark in self.marks)
         return (
-            f'<li class="{" ".join(classes)}"><a href="{escape(self.url)}" '
-            f'aria-label="{escape(label)}">{self.text}</a>'
-            f'<div class="card" role="tooltip"><b>{count} more events here, {escape(when)}</b>'
-            f"<ul>{titles}{more}</ul>Choose “{self.text}” to {action}.</div></li>"
+            f'<li class="{" ".join(classes)}" data-gathers="{members}">'
+            f'<a href="{escape(self.url)}" aria-label="{escape(label)}">{self.text}</a>'
+            f'<div class="card"><b>{count} more, {escape(when)}</b>'
+            f"<ul>{titles}{more}</ul>Choose to {action}.</div></li>"
         )
 
+
+CLUSTER_TITLES = 3  # the most a cluster's card names
 
 STANCE_NOUNS = {
     Stance.COOPERATION: "cooperation",
     Stance.MIXED: "mixed",
     Stance.CONFRONTATION: "confrontation",
 }
+
+
+BAND_NAME_SIZE = 0.85  # a period's name, in em of the label font
 
 
 @dataclass
@@ -220,19 +236,22 @@ class Band:
     width: float
     url: str
     shaded: bool
+    named: bool = False  # its name shows (it may run on over the next, unnamed, band)
+
+    @property
+    def name_width(self) -> float:
+        return (text_width(self.name) * BAND_NAME_SIZE + 0.8) * EM
 
     def html(self) -> str:
         classes = ["band", position_classes("x", self.x), position_classes("w", self.width)]
         if self.shaded:
             classes.append("band--shaded")
-        # The name shows where it fits; the link's name is always there.
-        fits = self.width >= (text_width(self.name) * 0.85 + 0.8) * EM
         name, span = escape(self.name), escape(self.span_text)
-        label = f"<span>{name}</span>" if fits else ""
+        label = f"<span>{name}</span>" if self.named else ""
+        # The title names a band too narrow for its name, and says what choosing it does.
         return (
             f'<li class="{" ".join(classes)}"><a href="{escape(self.url)}" '
-            f'aria-label="Show only the period {name}, {span}" title="{name} ({span})">'
-            f"{label}</a></li>"
+            f'title="{name} ({span}): show only this period">{label}</a></li>'
         )
 
 
@@ -241,15 +260,10 @@ class Tick:
     text: str
     x: float
     url: str  # "" for a tick without a link
-    label: str  # what a screen reader hears for the link
 
     def html(self) -> str:
         text = escape(self.text)
-        inner = (
-            f'<a href="{escape(self.url)}" aria-label="{escape(self.label)}">{text}</a>'
-            if self.url
-            else text
-        )
+        inner = f'<a href="{escape(self.url)}">{text}</a>' if self.url else text
         return f'<li class="tick {position_classes("x", self.x)}">{inner}</li>'
 
 
@@ -266,9 +280,14 @@ class DensityBar:
         events = f"{self.count:,} event{'' if self.count == 1 else 's'}"
         text = f"{self.label}: {events}, choose to show them"
         classes = f"bar {position_classes('x', self.x)} {position_classes('w', self.width)}"
+        # The count stands on its bar where the bar is wide enough for it.
+        shown = f"{self.count:,}"
+        count = (
+            f"<span>{shown}</span>" if (text_width(shown) * 0.8 + 0.2) * EM <= self.width else ""
+        )
         return (
             f'<li class="{classes} h{self.height}"><a href="{escape(self.url)}" '
-            f'aria-label="{escape(text)}" title="{escape(text)}"></a></li>'
+            f'aria-label="{escape(text)}" title="{escape(text)}">{count}</a></li>'
         )
 
 
@@ -314,7 +333,12 @@ class Axis:
             parts.append("</ul>")
         parts.append('<div class="axis-line" aria-hidden="true"></div>')
         if self.is_density:
-            parts += ['<ol class="axis-density" aria-label="Events in each stretch of time">']
+            unit = "year" if self.window.by_year else "month"
+            parts += [
+                '<ul class="axis-zones" aria-hidden="true"><li class="zone zone--cooperation">'
+                f"<span>Events</span> <b>per {unit}</b></li></ul>",
+                '<ol class="axis-density" aria-label="Events in each stretch of time">',
+            ]
             parts += [bar.html() for bar in self.density]
         else:
             parts += ['<ul class="axis-zones" aria-hidden="true">']
@@ -322,7 +346,8 @@ class Axis:
                 shape, name, _ = ZONE_LABELS[stance]
                 count = self.counts.get(stance, 0)
                 parts.append(
-                    f'<li class="zone zone--{stance}"><span>{shape} {name}</span> <b>{count}</b></li>'
+                    f'<li class="zone zone--{stance}"><i>{shape}</i> <span>{name}</span> '
+                    f"<b>{count}</b></li>"
                 )
             parts += ["</ul>", '<ol class="axis-marks" aria-label="Events, in time order">']
             items = sorted(
@@ -425,7 +450,7 @@ def fill_outer_lane(clusters: list[Cluster], lane: int) -> list[Cluster]:
     for index, cluster in enumerate(clusters):
         others = taken[:index] + taken[index + 1 :]
         spans = sorted((mark.extent() for mark in cluster.marks), key=lambda span: span[0])
-        apart = all(a[1] + gap <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+        apart = all(a[1] + gap <= b[0] for a, b in itertools.pairwise(spans))
         free = all(
             right + gap <= first or last + gap <= left
             for left, right in spans
@@ -449,10 +474,16 @@ def mark_from_row(row: dict, window: Window) -> Mark:
     after = min(row["span_end"] + datetime.timedelta(days=1), window.end_day)
     x = min(max(window.x(first_day), 0), 100)
     point = row["end"] is None and row["start_precision"] == dates.DAY
-    width = 0 if point else max(round(min(window.x(after), 100) - x, 2), MIN_BAR)
+    width = 0 if point else round(min(window.x(after), 100) - x, 2)
+    if width < MIN_BAR:
+        width = 0  # too short to see as a bar: its card gives the dates
+    label = row["short_title"] or shorten_title(row["title"])
+    if row["start"] < window.first_day:
+        # Begun before the window: its mark stands at the window's start, so say when.
+        label = f"{label}, since {row['start'].year}"
     return Mark(
         slug=row["slug"],
-        label=row["short_title"] or shorten_title(row["title"]),
+        label=label,
         title=row["title"],
         date_text=dates.format_span(
             row["start"],
@@ -471,7 +502,7 @@ def mark_from_row(row: dict, window: Window) -> Mark:
         last_day=row["span_end"],
         x=round(x, 2),
         width=width,
-        vague=not point
+        vague=bool(width)
         and not (
             row["start_precision"] == dates.DAY
             and (row["end"] is None or row["end_precision"] == dates.DAY)
@@ -562,6 +593,15 @@ def add_bands_and_ticks(axis: Axis, periods, url_for) -> None:
                 shaded=index % 2 == 0,
             )
         )
+    # Names where they run into no other, the widest bands' first (a name may run on over
+    # the next band, if that one's goes unnamed).
+    named: list[tuple[float, float]] = []
+    gap = MARK_GAP * EM
+    for band in sorted(axis.bands, key=lambda band: -band.width):
+        left, right = band.x, band.x + band.name_width
+        if right <= 100 and all(right + gap <= a or b + gap <= left for a, b in named):
+            band.named = True
+            named.append((left, right))
     axis.ticks = ticks(window, url_for)
 
 
@@ -582,7 +622,6 @@ def ticks(window: Window, url_for) -> list[Tick]:
                 text=str(year),
                 x=window.x(datetime.date(year, 1, 1)),
                 url=url_for(**{"from": str(year), "to": str(year), "period": None}),
-                label=f"Show only {year}",
             )
             for year in range(first, last)
             if year % step == 0
@@ -605,7 +644,6 @@ def ticks(window: Window, url_for) -> list[Tick]:
                     text=text,
                     x=window.x(datetime.date(year, month + 1, 1)),
                     url=url_for(**{"from": value, "to": value, "period": None}),
-                    label=f"Show only {MONTH_NAMES[month]} {year}",
                 )
             )
         return result
@@ -615,6 +653,6 @@ def ticks(window: Window, url_for) -> list[Tick]:
     while day < window.end_day:
         if day.day in (1, 8, 15, 22):
             text = f"{day.day} {MONTH_NAMES[day.month - 1]}" if day.day == 1 else str(day.day)
-            result.append(Tick(text=text, x=window.x(day), url="", label=""))
+            result.append(Tick(text=text, x=window.x(day), url=""))
         day += datetime.timedelta(days=1)
     return result

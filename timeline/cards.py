@@ -17,11 +17,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
 
 from . import dates
 from .axis import MARK_FIELDS
-from .models import Citation, Event, Stance
+from .models import Citation, Event, Stance, shorten_title
 from .templatetags.timeline import first_sentence, markdown
 
 # What a list query selects for each event: with what an axis mark is drawn from, since the
@@ -31,7 +30,7 @@ STANCE_LABELS = dict(Stance.choices)
 # At about 1.2 KB an event, at most about 24 MB of them per process.
 MAX_KEPT_EVENTS = 20_000
 # The longest first sentence a card shows.
-CARD_SENTENCE = 220
+CARD_SENTENCE = 140
 # One plain query for the events' themes, citation counts and summaries: the ORM spends
 # about a millisecond preparing a list of 50 ids, ten times what the database takes.
 PIECES_SQL = (
@@ -140,15 +139,17 @@ def render_entry(row, date_text, themes, citations, url) -> str:
     themes (a line rather than a list of themes: one element fewer in each of the fifty
     entries of a page)."""
     themes_html = ", ".join(
-        f'<span class="theme-{escape(theme.slug)}">{escape(theme.name)}</span>' for theme in themes
+        f'<span class="{theme.colour_class}">{escape(theme.name)}</span>' for theme in themes
     )
     slug = escape(row["slug"])
     return (  # every value is escaped
-        f'<article class="event event--{escape(row["stance"])} theme-{escape(themes[0].slug)}" '
+        f'<article class="event event--{escape(row["stance"])} {themes[0].colour_class}" '
         f'id="event-{slug}" data-event-slug="{slug}"><time datetime="'
         f'{dates.to_partial_text(row["start"], row["start_precision"])}">{escape(date_text)}'
         f'</time><h3><a href="{escape(url)}">{escape(row["title"])}</a>'
-        f"</h3><p>{STANCE_LABELS[row['stance']]} · {cited_text(citations)} · {themes_html}</p>"
+        # "·" keeps to what follows it, so no line ends in one.
+        f"</h3><p>{STANCE_LABELS[row['stance']]} ·\u00a0{cited_text(citations)} ·\u00a0"
+        f"{themes_html}</p>"
         "</article>"
     )
 
@@ -158,15 +159,15 @@ def render_card(row, date_text, themes, citations, summary) -> str:
     sentence and how many essays cite it, one to a line (the card keeps the text's line
     breaks: two elements instead of six, for each of up to a hundred marks)."""
     plain = html.unescape(strip_tags(markdown(summary)))
-    sentence = Truncator(first_sentence(plain)).chars(CARD_SENTENCE)
+    sentence = shorten_title(first_sentence(plain), CARD_SENTENCE)
     lines = [
-        f"{date_text} · {STANCE_LABELS[row['stance']]}",
-        ", ".join(theme.name for theme in themes),
-        sentence,
+        f"{escape(date_text)} · <i>{STANCE_LABELS[row['stance']]}</i>",
+        escape(", ".join(theme.name for theme in themes)),
+        escape(sentence),
         cited_text(citations).capitalize(),
     ]
-    text = "\n".join(escape(line) for line in lines if line)
+    text = "\n".join(line for line in lines if line)
     return (
-        f'<div class="card" id="card-{escape(row["slug"])}" role="tooltip">'
+        f'<div class="card" id="card-{escape(row["slug"])}">'
         f"<b>{escape(row['title'])}</b>\n{text}</div>"
     )

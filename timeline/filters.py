@@ -68,13 +68,11 @@ class TimelineChoices:
     # cards.event_pieces.
     pieces: dict = field(default_factory=dict, init=False)
     theme_by_slug: dict = field(init=False)
-    theme_slug_by_id: dict = field(init=False)
     period_by_slug: dict = field(init=False)
     essay_by_slug: dict = field(init=False)
 
     def __post_init__(self):
         self.theme_by_slug = {theme.slug: theme for theme in self.themes}
-        self.theme_slug_by_id = {theme.id: theme.slug for theme in self.themes}
         self.period_by_slug = {period.slug: period for period in self.periods}
         self.essay_by_slug = {essay.slug: essay for essay in self.essays}
 

@@ -69,6 +69,12 @@ class Theme(models.Model):
     def get_absolute_url(self):
         return f"{reverse('timeline:index')}?theme={self.slug}"
 
+    @property
+    def colour_class(self) -> str:
+        """The class that gives an element this theme's colour (/themes.css): short, since
+        every mark, entry and swatch of a page carries one."""
+        return f"th{self.pk}"
+
 
 class PeriodQuerySet(models.QuerySet):
     def overlapping(self, first_day, last_day):

@@ -190,19 +190,17 @@ def axis_window(filterset, summary) -> Window | None:
     return Window.around(first_day or summary["first"], last_day or summary["last"])
 
 
-def mark_rows(rows, pieces, choices, colour_of=None):
+def mark_rows(rows, pieces, colour_of=None):
     """``rows`` (of CARD_FIELDS) with what a mark needs besides: its address, card,
     citations and colour class (its main theme's, or ``colour_of(row)``)."""
-    url_of, slug_of = event_urls(), choices.theme_slug_by_id
+    url_of = event_urls()
     return [
         {
             **row,
             "url": url_of(row["slug"]),
             "card": pieces[row["pk"]].card,
             "citations": pieces[row["pk"]].citations,
-            "colour_class": colour_of(row)
-            if colour_of
-            else f"theme-{slug_of[row['main_theme_id']]}",
+            "colour_class": colour_of(row) if colour_of else f"th{row['main_theme_id']}",
         }
         for row in rows
     ]
@@ -218,7 +216,7 @@ def draw_axis(events, periods, first_day, last_day, url_for, choices, colour_of=
     ordered = events.order_by("start", "span_end", "title")
     rows = list(ordered.values(*CARD_FIELDS, *fields)[: MAX_MARKS + 1])
     if len(rows) <= MAX_MARKS:
-        marks = mark_rows(rows, event_pieces(rows, choices), choices, colour_of)
+        marks = mark_rows(rows, event_pieces(rows, choices), colour_of)
         axis = build_axis(marks, periods, window, url_for)
         axis.theme_key = theme_key(axis, choices)
         return axis
@@ -235,7 +233,7 @@ def axis_for(filterset, summary, window, query, drawn, pieces):
     choices = filterset.choices
     url_for = timeline_urls(query)
     if drawn is not None:
-        axis = build_axis(mark_rows(drawn, pieces, choices), choices.periods, window, url_for)
+        axis = build_axis(mark_rows(drawn, pieces), choices.periods, window, url_for)
         axis.theme_key = theme_key(axis, choices)
         return axis
     return density_axis(summary["months"], choices.periods, window, url_for)
@@ -264,10 +262,10 @@ def zoom_links(window, choices, query) -> dict:
     }
 
 
-def theme_key(axis, choices) -> list[tuple[str, str]]:
-    """(slug, name) of the themes whose colours the axis's marks wear, in theme order."""
+def theme_key(axis, choices) -> list:
+    """The themes whose colours the axis's marks wear, in theme order."""
     used = set(axis.colour_classes)
-    return [(t.slug, t.name) for t in choices.themes if f"theme-{t.slug}" in used]
+    return [theme for theme in choices.themes if theme.colour_class in used]
 
 
 def active_filter_count(values) -> int:
@@ -335,7 +333,7 @@ def timeline_results_context(request, query, filterset, appending=False):
         "summary": summary,
         "summary_text": text,
         # Beside the filters: how many events, then the rest of the summary.
-        "count_text": count_text if summary["total"] else "No events",
+        "count_text": count_text,
         "count_more": count_more,
         "chips": active_chips(query, filterset),
         "active_filters": active_filter_count(filterset.values),
@@ -814,7 +812,7 @@ def themes_css(request):
     browsers may keep it for a year."""
     version, _ = versioning.current(request)
     themes = TimelineChoices.for_version(version).themes
-    rules = "".join(f".theme-{theme.slug}{{--theme:{theme.colour}}}\n" for theme in themes)
+    rules = "".join(f".{theme.colour_class}{{--theme:{theme.colour}}}\n" for theme in themes)
     response = HttpResponse(rules, content_type="text/css; charset=utf-8")
     if request.GET.get("v") == version:
         response["Cache-Control"] = "public, max-age=31536000, immutable"

@@ -53,12 +53,15 @@ function openedSlug() {
   return panel && !panel.hidden ? panel.dataset.openEvent : null;
 }
 
-// The open event's mark (and list entry) stand out; its mark is scrolled into view.
+// The open event's mark and list entry stand out, or the "+N" that gathers it.
 function markOpenEvent() {
   const slug = openedSlug();
-  for (const element of document.querySelectorAll(".is-open[data-event-slug]")) element.classList.remove("is-open");
+  for (const element of document.querySelectorAll("#timeline .is-open")) element.classList.remove("is-open");
   if (!slug) return;
-  for (const element of document.querySelectorAll(`[data-event-slug="${CSS.escape(slug)}"]`)) element.classList.add("is-open");
+  const quoted = CSS.escape(slug);
+  for (const element of document.querySelectorAll(`[data-event-slug="${quoted}"], #axis [data-gathers~="${quoted}"]`)) {
+    element.classList.add("is-open");
+  }
 }
 
 function visible(element) {

@@ -116,7 +116,9 @@ def test_pointing_at_a_mark_or_focusing_it_shows_its_card(page, timeline_server)
         "Cited by 2 essays",
     ):
         assert part in text
-    assert "Prague on 8 April 2010." in text  # the summary's first sentence
+    # The summary's first sentence, cut on a word where it is long.
+    assert "Barack Obama and Dmitry Medvedev signed the Treaty on Measures" in text
+    assert "Strategic Offensive Arms…" in text  # not a word cut in two
     page.mouse.move(5, 5)
     expect(card).to_be_hidden()
     mark.focus()
