@@ -118,7 +118,7 @@ def test_pointing_at_a_mark_or_focusing_it_shows_its_card(page, timeline_server)
         assert part in text
     # The summary's first sentence, cut on a word where it is long.
     assert "Barack Obama and Dmitry Medvedev signed the Treaty on Measures" in text
-    assert "Strategic Offensive Arms…" in text  # not a word cut in two
+    assert "Strategic Offensive Arms in…" in text  # cut between words
     page.mouse.move(5, 5)
     expect(card).to_be_hidden()
     mark.focus()
