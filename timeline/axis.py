@@ -12,7 +12,9 @@ fixed fraction of the axis's width (static/css/app.css, "Axis geometry"), so a l
 width is a known percentage too, whatever the screen.
 """
 
+import bisect
 import datetime
+import functools
 import itertools
 from dataclasses import dataclass, field
 from html import escape
@@ -65,6 +67,8 @@ OTHER_WIDTH = 1000
 SAFETY = 1.06  # fonts differ a little in spacing and kerning
 
 
+# The same labels come back on axis after axis.
+@functools.lru_cache(maxsize=65_536)
 def text_width(text: str) -> float:
     """``text``'s width in em, a little more than DejaVu Sans would take."""
     total = 0
@@ -74,6 +78,7 @@ def text_width(text: str) -> float:
     return total / 1000 * SAFETY
 
 
+@functools.lru_cache(maxsize=65_536)
 def position_classes(prefix: str, percent: float) -> str:
     """``percent`` (0–100) as classes of its tens, units and tenths: "x5 xu4 xt3" is 54.3%
     (static/css/app.css: 29 rules for every place, where one rule a place would take 1,001)."""
@@ -116,18 +121,22 @@ class Mark:
     x: float
     width: float  # 0 for a day-precise point
     vague: bool  # known only to the month or year
-    flipped: bool = False  # label to the left of the mark (near the right edge)
+    flipped: bool = field(default=False, init=False)  # label left of the mark, near the end
     lane: int = 0
-    left: float = 0
-    right: float = 0
+    left: float = field(default=0, init=False)
+    right: float = field(default=0, init=False)
 
-    def extent(self):
+    def __post_init__(self):
         half = SHAPE / 2 * EM
         label = (SHAPE / 2 + LABEL_GAP + text_width(self.label)) * EM
         if self.x + label > 100 and self.x - label >= 0:
             self.flipped = True
-            return self.x - label, max(self.x + half, self.x + self.width)
-        return self.x - half, max(self.x + label, self.x + self.width)
+            self.left, self.right = self.x - label, max(self.x + half, self.x + self.width)
+        else:
+            self.left, self.right = self.x - half, max(self.x + label, self.x + self.width)
+
+    def extent(self):
+        return self.left, self.right
 
     def html(self) -> str:
         classes = [
@@ -158,17 +167,17 @@ class Cluster:
     """Events of one zone that found no lane: a "+N" link zooming in on them."""
 
     stance: str
-    marks: list[Mark]
+    marks: list[Mark]  # left to right
     url: str = ""
     lane: int = 0
 
     @property
     def x(self) -> float:
-        return min(mark.x for mark in self.marks)
+        return self.marks[0].x
 
     @property
     def span(self) -> float:
-        return max(mark.x for mark in self.marks) - self.x
+        return self.marks[-1].x - self.marks[0].x
 
     @property
     def text(self) -> str:
@@ -364,20 +373,26 @@ def place_marks(marks: list[Mark]) -> int:
     """Greedy interval packing, in order of priority: each mark takes the lowest lane where
     it overlaps nothing. Returns how many lanes that takes. (Cut to fewer lanes, the marks
     in the lanes kept are placed just as they would be: those cut took no room there.)"""
-    taken: list[list[tuple[float, float]]] = []
+    gap = MARK_GAP * EM
+    # Each lane's spans, apart and in order: a new one need only clear its two neighbours.
+    lefts: list[list[float]] = []
+    rights: list[list[float]] = []
     for mark in sorted(marks, key=lambda mark: mark.priority):
-        left, right = mark.extent()
-        mark.left, mark.right = left, right
-        for lane, spans in enumerate(taken):
-            gap = MARK_GAP * EM
-            if all(right + gap <= first or last + gap <= left for first, last in spans):
+        left, right = mark.left, mark.right
+        for lane, (starts, ends) in enumerate(zip(lefts, rights, strict=True)):
+            at = bisect.bisect_left(starts, left)
+            if (at == 0 or ends[at - 1] + gap <= left) and (
+                at == len(starts) or right + gap <= starts[at]
+            ):
+                starts.insert(at, left)
+                ends.insert(at, right)
                 mark.lane = lane
-                spans.append((left, right))
                 break
         else:
-            mark.lane = len(taken)
-            taken.append([(left, right)])
-    return len(taken)
+            mark.lane = len(lefts)
+            lefts.append([left])
+            rights.append([right])
+    return len(lefts)
 
 
 def share_lanes(needed: dict) -> dict:
@@ -467,17 +482,20 @@ def fill_outer_lane(clusters: list[Cluster], lane: int) -> list[Cluster]:
     return kept
 
 
+ONE_DAY = datetime.timedelta(days=1)
+
+
 def mark_from_row(row: dict, window: Window) -> Mark:
     """A Mark for ``row`` (an event's values: MARK_FIELDS, ``citations``, ``url``,
     ``card`` and ``colour_class``) on ``window``."""
     first_day = max(row["start"], window.first_day)
-    after = min(row["span_end"] + datetime.timedelta(days=1), window.end_day)
+    after = min(row["span_end"] + ONE_DAY, window.end_day)
     x = min(max(window.x(first_day), 0), 100)
     point = row["end"] is None and row["start_precision"] == dates.DAY
     width = 0 if point else round(min(window.x(after), 100) - x, 2)
     if width < MIN_BAR:
         width = 0  # too short to see as a bar: its card gives the dates
-    label = row["short_title"] or shorten_title(row["title"])
+    label = row["short_title"] or shortened(row["title"])
     if row["start"] < window.first_day:
         # Begun before the window: its mark stands at the window's start, so say when.
         label = f"{label}, since {row['start'].year}"
@@ -508,6 +526,10 @@ def mark_from_row(row: dict, window: Window) -> Mark:
             and (row["end"] is None or row["end_precision"] == dates.DAY)
         ),
     )
+
+
+# The same titles come back on axis after axis.
+shortened = functools.lru_cache(maxsize=65_536)(shorten_title)
 
 
 def build_axis(rows, periods, window: Window, url_for, cluster_url=None) -> Axis:

@@ -6,6 +6,7 @@ the timeline's date filters (or the selection's own first and last day) and writ
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from .tallies import month_number, month_start, year_and_month
@@ -41,20 +42,24 @@ class Window:
     def by_year(self) -> bool:
         return self.months >= YEAR_WINDOW_MONTHS and self.first % 12 == 0 and self.end % 12 == 0
 
-    @property
+    # Worked out once: an axis places a hundred marks and their ends on the same window.
+    @functools.cached_property
     def first_day(self) -> datetime.date:
         return month_start(self.first)
 
-    @property
+    @functools.cached_property
     def end_day(self) -> datetime.date:
         """The first day after the window."""
         return month_start(self.end)
 
+    @functools.cached_property
+    def days(self) -> int:
+        return (self.end_day - self.first_day).days
+
     def x(self, day: datetime.date) -> float:
         """Where ``day`` begins, in percent of the window's width (outside 0–100 when
         outside the window)."""
-        first = self.first_day
-        return (day - first).days / (self.end_day - first).days * 100
+        return (day - self.first_day).days / self.days * 100
 
     def filters(self) -> dict[str, str]:
         """The window as the timeline's ``from`` and ``to`` filters."""
