@@ -29,7 +29,7 @@ def row(slug, start, stance="cooperation", citations=1, end=None, precision="day
         "stance": stance,
         "citations": citations,
         "url": f"/events/{slug}/",
-        "card": "",
+        "card": lambda: "",
         "colour_class": "theme-x",
     }
 

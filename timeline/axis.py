@@ -16,6 +16,7 @@ import bisect
 import datetime
 import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
@@ -114,7 +115,7 @@ class Mark:
     stance: str
     colour_class: str
     url: str
-    card: str  # safe HTML: the card shown on hover and focus
+    card: Callable[[], str]  # the card shown on hover and focus, as safe HTML
     priority: tuple
     first_day: datetime.date
     last_day: datetime.date
@@ -158,7 +159,7 @@ class Mark:
             # The label names the link; its card (title, date, stance...) describes it.
             f'<li class="{" ".join(classes)}" data-event-slug="{slug}">'
             f'<a href="{escape(self.url)}" aria-describedby="card-{slug}">'
-            f"{escape(self.label)}</a>{self.card}</li>"
+            f"{escape(self.label)}</a>{self.card()}</li>"
         )
 
 

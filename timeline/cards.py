@@ -8,20 +8,20 @@ The same events come back under different filters, so each event's pieces are ke
 data version they were built in: a new filter then costs its queries, not its pieces.
 """
 
-import html
+import functools
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
 
 from django.db import connection
 from django.urls import reverse
-from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from . import dates
 from .axis import MARK_FIELDS
 from .models import Citation, Event, Stance, shorten_title
-from .templatetags.timeline import first_sentence, markdown
+from .templatetags.timeline import first_sentence
 
 # What a list query selects for each event: with what an axis mark is drawn from, since the
 # axis draws its marks from the same rows when they are few.
@@ -42,30 +42,48 @@ PIECES_SQL = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Pieces:
-    """An event's list entry and card (safe HTML), and how many essays cite it."""
+    """What the timeline shows of an event besides its row: how many essays cite it, its
+    themes (ids, main first) and summary; its list entry and card (safe HTML) once built."""
 
-    entry: str
-    card: str
     citations: int
+    themes: list[int]
+    summary: str
+    entry: str = ""
+    card: str = ""
+
+    def entry_for(self, row, choices) -> str:
+        if not self.entry:
+            swatches = [choices.theme_swatch[pk] for pk in self.themes]
+            self.entry = render_entry(row, swatches, self.citations)
+        return self.entry
+
+    def card_for(self, row, choices) -> str:
+        # Only a mark drawn with its label shows a card: those gathered under a "+N" never do.
+        if not self.card:
+            names = ", ".join(choices.theme_name[pk] for pk in self.themes)
+            self.card = render_card(row, names, self.citations, self.summary)
+        return self.card
 
 
 def event_pieces(rows, choices) -> dict[int, Pieces]:
     """Event id → the Pieces of each of ``rows`` (of CARD_FIELDS). Kept in ``choices``
-    (TimelineChoices, one per data version): one query builds those not built yet, none
-    when all are."""
+    (TimelineChoices, one per data version): one query reads those not read yet, none when
+    all are; entries and cards are built when first shown."""
     kept = choices.pieces
     missing = [row for row in rows if row["pk"] not in kept]
     if missing:
         if len(kept) + len(missing) > MAX_KEPT_EVENTS:
             kept.clear()
             missing = rows  # those kept a moment ago are gone too
-        kept.update(build_pieces(missing, choices))
+        kept.update(read_pieces(missing, choices))
     return {row["pk"]: kept[row["pk"]] for row in rows}
 
 
-def event_entries(rows, pieces, ranked=False, first_page=True, continued_year=None) -> SafeString:
+def event_entries(
+    rows, pieces, choices, ranked=False, first_page=True, continued_year=None
+) -> SafeString:
     """The list entries of ``rows`` (in list order; ``pieces`` from event_pieces) as HTML.
     ``ranked`` (best matches first): under one heading on the first page; else under a
     heading for each year, except the ``continued_year`` that the page before ended in."""
@@ -77,11 +95,11 @@ def event_entries(rows, pieces, ranked=False, first_page=True, continued_year=No
         if not ranked and row["start"].year != year:
             year = row["start"].year
             parts.append(f'<h2 class="year-heading">{year}</h2>')
-        parts.append(pieces[row["pk"]].entry)
+        parts.append(pieces[row["pk"]].entry_for(row, choices))
     return mark_safe("".join(parts))  # every value is escaped
 
 
-def build_pieces(rows, choices) -> dict[int, Pieces]:
+def read_pieces(rows, choices) -> dict[int, Pieces]:
     """Event id → the Pieces of each of ``rows``, with one query for all their themes,
     citation counts and summaries."""
     ids = [row["pk"] for row in rows]
@@ -96,26 +114,16 @@ def build_pieces(rows, choices) -> dict[int, Pieces]:
                 citation_counts[event_id] = citations
             else:
                 theme_ids[event_id].add(theme_id)
-    themes = {theme.id: (position, theme) for position, theme in enumerate(choices.themes)}
-    url_of = event_urls()
+    position = choices.theme_position
     pieces = {}
     for row in rows:
         main_theme = row["main_theme_id"]
         # The main theme first, then the others in theme order.
-        others = sorted(themes[pk] for pk in theme_ids[row["pk"]] if pk != main_theme)
-        ordered = [themes[main_theme][1], *(theme for _, theme in others)]
-        citations = citation_counts.get(row["pk"], 0)
-        date_text = dates.format_span(
-            row["start"],
-            row["start_precision"],
-            row["end"],
-            row["end_precision"],
-            row["approximate"],
-        )
+        others = sorted((pk for pk in theme_ids[row["pk"]] if pk != main_theme), key=position.get)
         pieces[row["pk"]] = Pieces(
-            entry=render_entry(row, date_text, ordered, citations, url_of(row["slug"])),
-            card=render_card(row, date_text, ordered, citations, summaries.get(row["pk"], "")),
-            citations=citations,
+            citations=citation_counts.get(row["pk"], 0),
+            themes=[main_theme, *others],
+            summary=summaries.get(row["pk"], ""),
         )
     return pieces
 
@@ -123,8 +131,17 @@ def build_pieces(rows, choices) -> dict[int, Pieces]:
 def event_urls():
     """slug → the event's page. One reverse() for many: resolving URLs one by one dominated
     the cost of an axis."""
-    pattern = reverse("timeline:event_detail", args=["slug-placeholder"])
+    pattern = event_url_pattern()
     return lambda slug: pattern.replace("slug-placeholder", slug)
+
+
+def event_url(slug: str) -> str:
+    return event_url_pattern().replace("slug-placeholder", slug)
+
+
+@functools.cache
+def event_url_pattern() -> str:
+    return reverse("timeline:event_detail", args=["slug-placeholder"])
 
 
 def cited_text(citations: int) -> str:
@@ -133,36 +150,57 @@ def cited_text(citations: int) -> str:
     return f"cited by {citations} essays" if citations else "not cited by an essay"
 
 
-def render_entry(row, date_text, themes, citations, url) -> str:
+def date_text_of(row) -> str:
+    return dates.format_span(
+        row["start"], row["start_precision"], row["end"], row["end_precision"], row["approximate"]
+    )
+
+
+def render_entry(row, swatches, citations) -> str:
     """One entry: its stance's shape in its main theme's colour on the list's line, the
     date, the linked title, then one line of its stance, how many essays cite it and its
-    themes (a line rather than a list of themes: one element fewer in each of the fifty
-    entries of a page)."""
-    themes_html = ", ".join(
-        f'<span class="{theme.colour_class}">{escape(theme.name)}</span>' for theme in themes
-    )
+    themes (``swatches``, main first, escaped: a line rather than a list of themes, one
+    element fewer in each of the fifty entries of a page)."""
     slug = escape(row["slug"])
+    url, date_text = event_url(row["slug"]), date_text_of(row)
     return (  # every value is escaped
-        f'<article class="event event--{escape(row["stance"])} {themes[0].colour_class}" '
+        f'<article class="event event--{escape(row["stance"])} th{row["main_theme_id"]}" '
         f'id="event-{slug}" data-event-slug="{slug}"><time datetime="'
         f'{dates.to_partial_text(row["start"], row["start_precision"])}">{escape(date_text)}'
         f'</time><h3><a href="{escape(url)}">{escape(row["title"])}</a>'
         # "·" keeps to what follows it, so no line ends in one.
         f"</h3><p>{STANCE_LABELS[row['stance']]} ·\u00a0{cited_text(citations)} ·\u00a0"
-        f"{themes_html}</p>"
+        f"{', '.join(swatches)}</p>"
         "</article>"
     )
 
 
-def render_card(row, date_text, themes, citations, summary) -> str:
-    """The card of an event's mark: title, date, stance, themes, the summary's first
-    sentence and how many essays cite it, one to a line (the card keeps the text's line
-    breaks: two elements instead of six, for each of up to a hundred marks)."""
-    plain = html.unescape(strip_tags(markdown(summary)))
+# Markdown's marks around words, and its links: a card shows their words. (Rendering the
+# Markdown to strip it again cost a millisecond a card, most of building an axis's cards.)
+MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+MARKDOWN_MARKS = re.compile(r"(?<!\w)[*_`]+|[*_`]+(?!\w)|^\s*(?:#+|>|[-+*] |\d+\. )\s*", re.M)
+MARKDOWN_SIGNS = frozenset("*_`#>[\n")  # lists and headings begin a line
+
+
+def markdown_as_text(text: str) -> str:
+    """The words of an editor's Markdown, without its marks."""
+    if MARKDOWN_SIGNS.isdisjoint(text):
+        return text  # most summaries are plain prose
+    return MARKDOWN_MARKS.sub("", MARKDOWN_LINK.sub(r"\1", text))
+
+
+def render_card(row, themes, citations, summary) -> str:
+    """The card of an event's mark: title, date, stance, its ``themes`` (names, main first,
+    escaped), the summary's first sentence and how many essays cite it, one to a line (the
+    card keeps the text's line breaks: two elements instead of six, for each of up to a
+    hundred marks)."""
+    # A sentence of at most CARD_SENTENCE characters lies within the summary's first few.
+    date_text = date_text_of(row)
+    plain = markdown_as_text(summary[: CARD_SENTENCE * 4])
     sentence = shorten_title(first_sentence(plain), CARD_SENTENCE)
     lines = [
         f"{escape(date_text)} · <i>{STANCE_LABELS[row['stance']]}</i>",
-        escape(", ".join(theme.name for theme in themes)),
+        themes,
         escape(sentence),
         cited_text(citations).capitalize(),
     ]

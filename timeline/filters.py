@@ -8,6 +8,7 @@ import copy
 import datetime
 import json
 from dataclasses import dataclass, field
+from html import escape
 
 import django_filters
 from django import forms
@@ -68,11 +69,22 @@ class TimelineChoices:
     # cards.event_pieces.
     pieces: dict = field(default_factory=dict, init=False)
     theme_by_slug: dict = field(init=False)
+    theme_position: dict = field(init=False)
+    theme_name: dict = field(init=False)
+    theme_swatch: dict = field(init=False)
     period_by_slug: dict = field(init=False)
     essay_by_slug: dict = field(init=False)
 
     def __post_init__(self):
         self.theme_by_slug = {theme.slug: theme for theme in self.themes}
+        # For the list entries and cards (timeline.cards): each theme's place, its name
+        # escaped, and its name with its colour's swatch.
+        self.theme_position = {theme.id: index for index, theme in enumerate(self.themes)}
+        self.theme_name = {theme.id: escape(theme.name) for theme in self.themes}
+        self.theme_swatch = {
+            theme.id: f'<span class="{theme.colour_class}">{self.theme_name[theme.id]}</span>'
+            for theme in self.themes
+        }
         self.period_by_slug = {period.slug: period for period in self.periods}
         self.essay_by_slug = {essay.slug: essay for essay in self.essays}
 

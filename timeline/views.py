@@ -190,7 +190,7 @@ def axis_window(filterset, summary) -> Window | None:
     return Window.around(first_day or summary["first"], last_day or summary["last"])
 
 
-def mark_rows(rows, pieces, colour_of=None):
+def mark_rows(rows, pieces, choices, colour_of=None):
     """``rows`` (of CARD_FIELDS) with what a mark needs besides: its address, card,
     citations and colour class (its main theme's, or ``colour_of(row)``)."""
     url_of = event_urls()
@@ -198,7 +198,8 @@ def mark_rows(rows, pieces, colour_of=None):
         {
             **row,
             "url": url_of(row["slug"]),
-            "card": pieces[row["pk"]].card,
+            # Built when drawn (a mark gathered under a "+N" shows none).
+            "card": functools.partial(pieces[row["pk"]].card_for, row, choices),
             "citations": pieces[row["pk"]].citations,
             "colour_class": colour_of(row) if colour_of else f"th{row['main_theme_id']}",
         }
@@ -216,7 +217,7 @@ def draw_axis(events, periods, first_day, last_day, url_for, choices, colour_of=
     ordered = events.order_by("start", "span_end", "title")
     rows = list(ordered.values(*CARD_FIELDS, *fields)[: MAX_MARKS + 1])
     if len(rows) <= MAX_MARKS:
-        marks = mark_rows(rows, event_pieces(rows, choices), colour_of)
+        marks = mark_rows(rows, event_pieces(rows, choices), choices, colour_of)
         axis = build_axis(marks, periods, window, url_for)
         axis.theme_key = theme_key(axis, choices)
         return axis
@@ -233,7 +234,7 @@ def axis_for(filterset, summary, window, query, drawn, pieces):
     choices = filterset.choices
     url_for = timeline_urls(query)
     if drawn is not None:
-        axis = build_axis(mark_rows(drawn, pieces), choices.periods, window, url_for)
+        axis = build_axis(mark_rows(drawn, pieces, choices), choices.periods, window, url_for)
         axis.theme_key = theme_key(axis, choices)
         return axis
     return density_axis(summary["months"], choices.periods, window, url_for)
@@ -319,9 +320,11 @@ def timeline_results_context(request, query, filterset, appending=False):
         rows = filterset.list_rows(first_day, last_day, first - before, last - first)
         if appending and first:
             continued_year = page_months(summary["months"], first - 1, first - 1)[0].year
-    # One query builds what is not kept yet of the listed and the drawn events.
+    # One query reads what is not kept yet of the listed and the drawn events.
     pieces = event_pieces(drawn if drawn is not None else rows, filterset.choices)
-    entries = event_entries(rows, pieces, ranked, page.number == 1, continued_year)
+    entries = event_entries(
+        rows, pieces, filterset.choices, ranked, page.number == 1, continued_year
+    )
     window = axis_window(filterset, summary) if page.number == 1 else None
     axis = axis_for(filterset, summary, window, query, drawn, pieces)
     text = summary_text(filterset, summary)
@@ -366,11 +369,7 @@ def render_results(request, query, filterset, partial):
     if partial == "event_page":
         return render_to_string("timeline/index.html#event_page", context)
     if partial == "results":
-        context["oob"] = True
-        return "".join(
-            render_to_string(f"timeline/index.html#{name}", context)
-            for name in ("results", "axis", "count", "active_count", "closed_panel")
-        )
+        return render_to_string("timeline/index.html#results_swap", {**context, "oob": True})
     return {
         **{
             name: render_to_string(f"timeline/index.html#{name}", context) for name in RESULTS_PARTS
