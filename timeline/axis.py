@@ -246,18 +246,14 @@ class Band:
     width: float
     url: str
     shaded: bool
-    named: bool = False  # its name shows (it may run on over the next, unnamed, band)
-
-    @property
-    def name_width(self) -> float:
-        return (text_width(self.name) * BAND_NAME_SIZE + 0.8) * EM
+    shown_name: str = ""  # its name, or the start of it, where it fits; else none
 
     def html(self) -> str:
         classes = ["band", position_classes("x", self.x), position_classes("w", self.width)]
         if self.shaded:
             classes.append("band--shaded")
         name, span = escape(self.name), escape(self.span_text)
-        label = f"<span>{name}</span>" if self.named else ""
+        label = f"<span>{escape(self.shown_name)}</span>" if self.shown_name else ""
         # The title names a band too narrow for its name, and says what choosing it does.
         return (
             f'<li class="{" ".join(classes)}"><a href="{escape(self.url)}" '
@@ -599,6 +595,7 @@ def bucket_bounds(key):
 
 
 def add_bands_and_ticks(axis: Axis, periods, url_for) -> None:
+    """The periods' bands, named where they can be, and the time labels."""
     window = axis.window
     for index, period in enumerate(periods):
         if period.end < window.first_day or period.start >= window.end_day:
@@ -616,25 +613,47 @@ def add_bands_and_ticks(axis: Axis, periods, url_for) -> None:
                 shaded=index % 2 == 0,
             )
         )
-    # Names where they run into no other, the widest bands' first (a name may run on over
-    # the next band, if that one's goes unnamed).
+    name_bands(axis.bands)
+    axis.ticks = ticks(window, url_for, centred=axis.is_density)
+
+
+def name_width(name: str) -> float:
+    return (text_width(name) * BAND_NAME_SIZE + 0.8) * EM
+
+
+def name_bands(bands: list[Band]) -> None:
+    """Each band's name where it runs into no other, the widest bands' first (a name may
+    run on over the next band, if that one's goes unnamed); then, in the bands still
+    unnamed, as much of their name as their own width holds, cut on a word."""
     named: list[tuple[float, float]] = []
     gap = MARK_GAP * EM
-    for band in sorted(axis.bands, key=lambda band: -band.width):
-        left, right = band.x, band.x + band.name_width
-        if right <= 100 and all(right + gap <= a or b + gap <= left for a, b in named):
-            band.named = True
-            named.append((left, right))
-    axis.ticks = ticks(window, url_for)
+
+    def free(left, right):
+        return right <= 100 and all(right + gap <= a or b + gap <= left for a, b in named)
+
+    for band in sorted(bands, key=lambda band: -band.width):
+        if free(band.x, band.x + name_width(band.name)):
+            band.shown_name = band.name
+            named.append((band.x, band.x + name_width(band.name)))
+    for band in bands:
+        words = band.name.split()
+        while not band.shown_name and len(words) > 1:
+            words.pop()
+            short = " ".join(words).rstrip(",;:") + "…"
+            right = band.x + name_width(short)
+            if right <= band.x + band.width and free(band.x, right):
+                band.shown_name = short
+                named.append((band.x, right))
 
 
 # The spacing of time labels, in em: room for "2012" or "Sep 2012" and a gap.
 YEAR_LABEL, MONTH_LABEL = 3.2, 5.2
 
 
-def ticks(window: Window, url_for) -> list[Tick]:
+def ticks(window: Window, url_for, centred=False) -> list[Tick]:
     """Labelled years (a link to each), or months, or days of a short window; as many as
-    fit without touching."""
+    fit without touching. ``centred``: each under the middle of its year or month (under
+    its bar, where bars count them), else at its start."""
     if window.by_year:
         first, last = window.first // 12, window.end // 12
         step = next(
@@ -643,7 +662,7 @@ def ticks(window: Window, url_for) -> list[Tick]:
         return [
             Tick(
                 text=str(year),
-                x=window.x(datetime.date(year, 1, 1)),
+                x=window.x(datetime.date(year, 7 if centred else 1, 2 if centred else 1)),
                 url=url_for(**{"from": str(year), "to": str(year), "period": None}),
             )
             for year in range(first, last)
@@ -665,7 +684,7 @@ def ticks(window: Window, url_for) -> list[Tick]:
             result.append(
                 Tick(
                     text=text,
-                    x=window.x(datetime.date(year, month + 1, 1)),
+                    x=window.x(datetime.date(year, month + 1, 16 if centred else 1)),
                     url=url_for(**{"from": value, "to": value, "period": None}),
                 )
             )

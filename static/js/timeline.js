@@ -42,10 +42,14 @@ function withEvent(slug) {
   return url.pathname + url.search;
 }
 
+function swapPanel(url, source) {
+  htmx.ajax("GET", url, { source, target: "#event-panel", swap: "outerHTML", push: "true" });
+}
+
 function openEvent(slug, source) {
   lastOpened = slug;
   focusPanelTitle = true;
-  htmx.ajax("GET", withEvent(slug), { source, target: "#event-panel", swap: "outerHTML", push: "true" });
+  swapPanel(withEvent(slug), source);
 }
 
 function openedSlug() {
@@ -88,6 +92,14 @@ document.addEventListener("click", (event) => {
     openEvent(item.dataset.eventSlug, link);
     return;
   }
+  // The panel's previous, next and close: the panel swaps in place. (Handled here rather
+  // than by htmx attributes on the links: a panel swapped in a moment ago is not wired up
+  // yet when a reader clicks quickly, and its link would load a whole page.)
+  if (link.closest("#event-panel .panel-bar")) {
+    event.preventDefault();
+    swapPanel(link.getAttribute("href"), link);
+    return;
+  }
   // Zooming, moving, a year, a period, removing a filter: the timeline swaps in place.
   if (link.closest("#axis, #results .active-filters, #results .empty-state, #filters .clear-all") && link.pathname === "/") {
     event.preventDefault();
@@ -95,35 +107,34 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// What a swap replaces: read before it, since an outerHTML swap detaches its target.
-let swapped = null;
-let openBeforeSwap = null;
-let scrollBeforeSwap = 0;
+// What a swap replaces is noted on its request before the swap (an outerHTML swap detaches
+// its target), so that swaps in quick succession do not mix theirs up.
 document.addEventListener("htmx:beforeSwap", (event) => {
-  swapped = event.detail.target.id;
-  if (swapped === "event-panel") openBeforeSwap = openedSlug();
-  scrollBeforeSwap = window.scrollY;
+  event.detail.requestConfig.noted = {
+    swapped: event.detail.target.id,
+    openBefore: openedSlug(),
+    scrollBefore: window.scrollY,
+  };
 });
 
-document.addEventListener("htmx:afterSettle", () => {
-  const target = swapped;
-  swapped = null;
+document.addEventListener("htmx:afterSettle", (event) => {
+  const { swapped, openBefore, scrollBefore } = event.detail.requestConfig?.noted || {};
   markOpenEvent();
   const panel = document.getElementById("event-panel");
-  if (target === "event-panel" && panel) {
+  if (swapped === "event-panel" && panel) {
     if (!panel.hidden) {
       if (focusPanelTitle) document.getElementById("panel-title")?.focus({ preventScroll: true });
       focusPanelTitle = false;
       // Below the axis on a narrow screen: bring it into view.
       if (getComputedStyle(panel).position !== "sticky") panel.scrollIntoView({ block: "start" });
     } else {
-      focusEvent(openBeforeSwap || lastOpened);
+      focusEvent(openBefore || lastOpened);
     }
   }
-  if (target === "timeline") {
+  if (swapped === "timeline") {
     // Swapped in place: the reader stays where they were (the browser would follow
     // whatever element it had anchored the page to), and so does the keyboard.
-    window.scrollTo(window.scrollX, scrollBeforeSwap);
+    window.scrollTo(window.scrollX, scrollBefore);
     const axis = document.getElementById("axis");
     if (document.activeElement === document.body && axis && !axis.hidden) axis.focus({ preventScroll: true });
   }
@@ -135,7 +146,7 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && openedSlug()) {
     event.preventDefault();
     const close = document.getElementById("panel-close");
-    if (close) close.click();
+    if (close) swapPanel(close.getAttribute("href"), close);
     return;
   }
   const zoom = { "+": "zoom-in", "=": "zoom-in", "-": "zoom-out", "−": "zoom-out" }[event.key];
