@@ -293,7 +293,7 @@ class DensityBar:
         )
         return (
             f'<li class="{classes} h{self.height}"><a href="{escape(self.url)}" '
-            f'aria-label="{escape(text)}" title="{escape(text)}">{count}</a></li>'
+            f'aria-label="{escape(text)}">{count}</a></li>'
         )
 
 
