@@ -97,9 +97,9 @@ def position_classes(prefix: str, percent: float) -> str:
 ZONES = (Stance.COOPERATION, Stance.MIXED, Stance.CONFRONTATION)
 ZONE_CLASSES = {Stance.COOPERATION: "z-up", Stance.MIXED: "z-mid", Stance.CONFRONTATION: "z-down"}
 ZONE_LABELS = {
-    Stance.COOPERATION: ("▲", "Cooperation", "above the line"),
-    Stance.MIXED: ("◆", "Mixed", "on the line"),
-    Stance.CONFRONTATION: ("▼", "Confrontation", "below the line"),
+    Stance.COOPERATION: ("▲", "Cooperation"),
+    Stance.MIXED: ("◆", "Mixed"),
+    Stance.CONFRONTATION: ("▼", "Confrontation"),
 }
 
 
@@ -111,7 +111,6 @@ class Mark:
     slug: str
     label: str
     title: str
-    date_text: str
     stance: str
     colour_class: str
     url: str
@@ -349,7 +348,7 @@ class Axis:
         else:
             parts += ['<ul class="axis-zones" aria-hidden="true">']
             for stance in ZONES:
-                shape, name, _ = ZONE_LABELS[stance]
+                shape, name = ZONE_LABELS[stance]
                 count = self.counts.get(stance, 0)
                 parts.append(
                     f'<li class="zone zone--{stance}"><i>{shape}</i> <span>{name}</span> '
@@ -500,13 +499,6 @@ def mark_from_row(row: dict, window: Window) -> Mark:
         slug=row["slug"],
         label=label,
         title=row["title"],
-        date_text=dates.format_span(
-            row["start"],
-            row["start_precision"],
-            row["end"],
-            row["end_precision"],
-            row["approximate"],
-        ),
         stance=row["stance"],
         colour_class=row["colour_class"],
         url=row["url"],
