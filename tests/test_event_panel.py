@@ -53,6 +53,13 @@ def test_an_unknown_event_gets_a_notice_and_the_timeline_still_shows(client, sma
     assert listed_slugs(response.content) == ["nunn-lugar", "new-start", "usaid", "magnitsky-act"]
 
 
+@pytest.mark.parametrize("slug", ["\x00", "a b", "../x", "<i>"])
+def test_an_address_that_is_no_slug_gets_the_notice_too(client, small_timeline, slug):
+    response = client.get("/", {"event": slug}, headers=PANEL_HEADERS)
+    assert response.status_code == 200
+    assertContains(response, "There is no event")
+
+
 def test_an_event_the_filters_leave_out_still_opens_and_says_so(client, small_timeline):
     response = client.get(
         "/", {"theme": "human-rights", "event": "new-start"}, headers=PANEL_HEADERS

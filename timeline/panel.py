@@ -1,6 +1,8 @@
 """The event panel of the timeline: one event opened beside the axis (``?event=<slug>``),
 with the events before and after it among those the filters select."""
 
+import re
+
 from django.db.models import Count, Prefetch, Q
 
 from .models import Citation, Event
@@ -21,8 +23,15 @@ def after(event) -> Q:
     return ~before(event) & ~Q(pk=event.pk)
 
 
+# What a slug may hold: anything else names no event, and is not asked of the database
+# (PostgreSQL refuses a NUL in a text outright).
+SLUG = re.compile(r"[-\w]+")
+
+
 def open_event(slug: str):
     """The event to open, with what the panel shows of it; None when there is none."""
+    if not SLUG.fullmatch(slug):
+        return None
     return (
         Event.objects.select_related("main_theme")
         .prefetch_related(
