@@ -1,5 +1,6 @@
 from datetime import date
 
+import factory.random
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -16,6 +17,12 @@ hypothesis_settings.register_profile(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 hypothesis_settings.load_profile("timeline")
+
+
+@pytest.fixture(autouse=True)
+def same_fake_text_every_run():
+    """Faker's filler text is the same on every run, so a search cannot match it by chance."""
+    factory.random.reseed_random("relations-timeline")
 
 
 @pytest.fixture

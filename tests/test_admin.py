@@ -14,7 +14,7 @@ def test_event_changelist_shows_formatted_dates_and_filters(admin_client, small_
     for title in ("By themes", "By period", "By stance", "By cited by essay"):
         assertContains(response, title)
     response = admin_client.get(
-        reverse("admin:timeline_event_changelist"), {"period": "the-reset", "q": "START"}
+        reverse("admin:timeline_event_changelist"), {"period": "the-reset", "q": '"New START"'}
     )
     assertContains(response, "New START enters into force")
     assertContains(response, "1 event")
