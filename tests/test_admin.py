@@ -25,7 +25,7 @@ def test_event_change_page_has_inlines_and_view_on_site(admin_client, small_time
     response = admin_client.get(reverse("admin:timeline_event_change", args=[event.pk]))
     assertContains(response, "After Congress enacted the Act")
     assertContains(response, "View on site")
-    assertContains(response, "Related events (this event came")
+    assertContains(response, "Related events (this event … that one)")
 
 
 def test_editor_gets_a_clear_message_for_an_end_before_the_start(admin_client, small_timeline):

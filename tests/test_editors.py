@@ -200,7 +200,7 @@ def test_the_second_of_two_editors_is_told_instead_of_overwriting(admin_client, 
     assert response.status_code == 200
     assertContains(response, "saved by someone else (by admin,")
     event.refresh_from_db()
-    assert event.title == "Russia ends USAID's work"
+    assert event.title == "Russia ends USAID’s work"  # typographic, as saved
     assert event.summary != "A different summary."
 
     # Opened again, the form carries the new version and saves.

@@ -84,7 +84,7 @@ def test_the_event_page_shows_the_typed_text_escaped_and_keeps_safe_markdown(cli
     # The title is shown as typed, as text.
     assert "Treaty &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in body
     # The quotation too.
-    assert "They said &lt;img src=&quot;x&quot; onerror=&quot;alert(1)&quot;&gt;" in body
+    assert "They said &lt;img src=”x” onerror=”alert(1)”&gt;" in body  # quotes made curly
     # The Markdown link keeps its words but loses the javascript: target.
     assert "read more" in body
 

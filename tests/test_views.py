@@ -225,7 +225,7 @@ def test_essay_pages_list_essays_and_cited_events(client, small_timeline):
     response = client.get(reverse("timeline:essay_list"))
     assertContains(response, "No Pause for the Reset")
     response = client.get(reverse("timeline:essay_detail", args=["weitz"]))
-    assertContains(response, "Moscow&#x27;s decision to expel USAID")
+    assertContains(response, "Moscow’s decision to expel USAID")
     assertContains(response, "/?essay=weitz")
 
 

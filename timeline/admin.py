@@ -62,7 +62,7 @@ class EventRelationInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["to_event"]
     verbose_name = "related event"
-    verbose_name_plural = "related events (this event came … that one)"
+    verbose_name_plural = "related events (this event … that one)"
 
 
 @admin.register(Theme)

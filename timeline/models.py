@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from . import dates
+from .typography import curly_quotes
 
 
 class Precision(models.TextChoices):
@@ -109,6 +110,7 @@ class Period(models.Model):
         return f"{reverse('timeline:index')}?period={self.slug}"
 
     def clean(self):
+        self.name = curly_quotes(self.name)
         errors = {
             name: dates.OUT_OF_RANGE
             for name in ("start", "end")
@@ -184,6 +186,7 @@ class Essay(models.Model):
         return reverse("timeline:essay_detail", args=[self.slug])
 
     def clean(self):
+        self.title = curly_quotes(self.title)
         if self.published and not dates.is_consistent(self.published, self.published_precision):
             raise ValidationError({"published": PRECISION_MESSAGE})
 
@@ -465,6 +468,7 @@ class Event(models.Model):
         return reverse("timeline:event_detail", args=[self.slug])
 
     def clean(self):
+        self.title, self.short_title = curly_quotes(self.title), curly_quotes(self.short_title)
         errors = {
             name: dates.OUT_OF_RANGE
             for name in ("start", "end")
@@ -600,6 +604,16 @@ class RelationKind(models.TextChoices):
     PART_OF = "part_of", "part of"
 
 
+# Each kind read from either end: "This event <outgoing> <other>" on the event that points,
+# "This event <incoming> <other>" on the event pointed at.
+RELATION_PHRASES = {
+    RelationKind.RESPONSE_TO: ("came in response to", "was answered by"),
+    RelationKind.RETALIATION_FOR: ("was retaliation for", "was answered in retaliation by"),
+    RelationKind.LED_TO: ("led to", "followed from"),
+    RelationKind.PART_OF: ("is part of", "includes"),
+}
+
+
 class EventRelation(models.Model):
     from_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_out")
     kind = models.CharField(max_length=20, choices=RelationKind.choices)
@@ -622,6 +636,16 @@ class EventRelation(models.Model):
 
     def __str__(self):
         return f"{self.from_event} — {self.get_kind_display()} — {self.to_event}"
+
+    @property
+    def outgoing_phrase(self):
+        """How the relation reads on its from_event's page."""
+        return RELATION_PHRASES[self.kind][0]
+
+    @property
+    def incoming_phrase(self):
+        """How the relation reads on its to_event's page."""
+        return RELATION_PHRASES[self.kind][1]
 
 
 class Citation(models.Model):

@@ -90,7 +90,7 @@ def _variant(request) -> str:
     return f"htmx-{htmx.target or ''}-{int(bool(htmx.boosted))}-{int(htmx.history_restore_request)}"
 
 
-def _etag(request, *args, **kwargs):
+def etag(request, *args, **kwargs):
     version, _ = current(request)
     return f"{version}-{_variant(request)}"
 
@@ -102,7 +102,7 @@ def _last_modified(request, *args, **kwargs):
 def with_data_version(view):
     """ETag and Last-Modified from the data version: a repeat view costs one small query
     and a 304. (The ETag names the variant too: full page or an htmx partial.)"""
-    return condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+    return condition(etag_func=etag, last_modified_func=_last_modified)(view)
 
 
 def cache_key(request, name: str, path: str | None = None) -> str:

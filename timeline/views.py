@@ -21,6 +21,7 @@ from .axis import MAX_MARKS, build_axis, density_axis
 from .cards import CARD_FIELDS, event_entries, event_pieces, event_urls
 from .filters import EventFilter, TimelineChoices, month_counts, selection_sql, shorten
 from .models import Citation, Essay, Event, EventRelation, Period
+from .return_link import timeline_view_url, with_timeline_view
 from .versioning import with_data_version
 from .zoom import Window
 
@@ -452,7 +453,7 @@ def panel_context(request, query, filterset, slug):
 
 
 @require_safe
-@with_data_version
+@with_timeline_view
 def event_detail(request, slug):
     event = get_object_or_404(
         Event.objects.select_related("main_theme").prefetch_related(
@@ -465,7 +466,15 @@ def event_detail(request, slug):
         slug=slug,
     )
     periods = event.periods_from(Period.objects.overlapping(event.start, event.span_end))
-    return render(request, "timeline/event_detail.html", {"event": event, "periods": periods})
+    return render(
+        request,
+        "timeline/event_detail.html",
+        {
+            "event": event,
+            "periods": periods,
+            "timeline_view_url": timeline_view_url(request, event.slug),
+        },
+    )
 
 
 @require_safe

@@ -6,6 +6,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from timeline import dates
+from timeline.typography import curly_quotes
 
 register = template.Library()
 
@@ -49,3 +50,9 @@ def first_sentence(text: str) -> str:
     plain = " ".join((text or "").split())
     match = SENTENCE_END.search(plain)
     return plain[: match.end()] if match else plain
+
+
+@register.filter
+def typographic(text: str) -> str:
+    """Curly quotation marks for straight ones (a quotation is stored as the essay prints it)."""
+    return curly_quotes(str(text))
