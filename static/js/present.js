@@ -48,3 +48,30 @@ document.addEventListener("keydown", (event) => {
     follow(id);
   }
 });
+
+// A slide is shown whole on a wide screen: a long one is set smaller until it fits (a phone
+// scrolls instead). Without this file a long slide scrolls.
+const WIDE = window.matchMedia("(min-width: 48em)");
+
+function fitSlide() {
+  const slide = document.getElementById("slide");
+  if (!slide) return;
+  // On the root, which a swap never replaces (htmx would copy a style attribute of the old
+  // slide onto the new one, and the CSP refuses that).
+  const root = document.documentElement;
+  let fit = 1;
+  root.style.removeProperty("--fit");
+  if (WIDE.matches) {
+    while (root.scrollHeight > window.innerHeight && fit > 0.6) {
+      fit -= 0.04;
+      root.style.setProperty("--fit", fit.toFixed(2));
+    }
+  }
+  slide.dataset.fit = fit.toFixed(2);
+}
+
+document.addEventListener("DOMContentLoaded", fitSlide);
+document.addEventListener("htmx:load", (event) => {
+  if (event.detail.elt.id === "slide") fitSlide();
+});
+window.addEventListener("resize", fitSlide);

@@ -1,6 +1,7 @@
 import io
 import re
 
+import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -90,3 +91,62 @@ def test_compare_and_matrix_pages_work_in_the_browser(page, timeline_server, con
     expect(page).to_have_url(re.compile(r"/events/.+/#citation-"))
     assert serious_violations(page) == []
     assert console_errors == []
+
+
+def slide_overflow(page):
+    return page.evaluate(
+        "[document.documentElement.scrollWidth - innerWidth,"
+        " document.documentElement.scrollHeight - innerHeight]"
+    )
+
+
+def test_every_slide_fits_a_projector_and_a_laptop_without_scrolling(page, timeline_server):
+    for width, height in ((1920, 1080), (1366, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(timeline_server.url + "/present/?slide=1")
+        page.wait_for_load_state("load")
+        total = int(page.locator(".slide-count").inner_text().split(" of ")[1])
+        assert total == 70
+        for number in range(1, total + 1):
+            expect(page.locator(".slide-count")).to_have_text(f"Slide {number} of {total}")
+            title = page.locator("#slide-title").inner_text()
+            # present.js sets a long slide smaller once it is shown, and says so.
+            expect(page.locator("#slide")).to_have_attribute("data-fit", re.compile(r"^[01]\."))
+            if max(slide_overflow(page)) > 0:
+                pytest.fail(
+                    f"slide {number} ({title}) at {width}×{height} overflows by "
+                    f"{slide_overflow(page)} px"
+                )
+            page.keyboard.press("ArrowRight")
+
+
+def test_slide_navigation_stays_put_and_the_title_wears_no_frame(page, timeline_server):
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(timeline_server.url + "/present/?theme=arms-control&slide=1")
+    page.wait_for_load_state("load")
+    title = page.locator("#slide-title")
+    expect(title).to_be_focused()
+    places = []
+    for number in (1, 2, 3):
+        expect(page.locator(".slide-count")).to_contain_text(f"Slide {number} of")
+        places.append(
+            [page.locator(f"#{name}").bounding_box() for name in ("slide-first", "slide-exit")]
+        )
+        assert title.evaluate("h => getComputedStyle(h).boxShadow") == "none"
+        assert title.evaluate("h => getComputedStyle(h).outlineStyle") == "none"
+        page.keyboard.press("ArrowRight")
+    assert places[0] == places[1] == places[2]
+    # The text uses the width: the event and the essays' words side by side.
+    main, side = (
+        page.locator(".slide-main").bounding_box(),
+        page.locator(".slide-side").bounding_box(),
+    )
+    assert side["x"] >= main["x"] + main["width"]
+    assert side["x"] + side["width"] - main["x"] >= 1920 * 0.85
+
+
+def test_a_phone_shows_a_slide_without_sideways_scrolling(page, timeline_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    for number in (5, 13, 61):
+        page.goto(timeline_server.url + f"/present/?slide={number}")
+        assert slide_overflow(page)[0] <= 0

@@ -16,7 +16,8 @@ ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code"
 @register.filter
 def markdown(text: str) -> str:
     """Editor-written Markdown as HTML, sanitised to an allow-list (no scripts, no javascript:)."""
-    html = markdown_lib.markdown(text or "", output_format="html")
+    # smarty: typographic quotes, dashes and ellipses, as in the titles.
+    html = markdown_lib.markdown(text or "", output_format="html", extensions=["smarty"])
     return mark_safe(
         nh3.clean(
             html,
