@@ -1,6 +1,6 @@
 import pytest
 
-from timeline.typography import curly_quotes
+from timeline.typography import curly_quotes, in_quotes
 
 
 @pytest.mark.parametrize(
@@ -18,3 +18,8 @@ from timeline.typography import curly_quotes
 )
 def test_straight_quotes_become_typographic_ones(typed, printed):
     assert curly_quotes(typed) == printed
+
+
+def test_a_quoted_title_turns_its_own_quotes_single():
+    assert in_quotes('No Pause for the "Reset"') == "“No Pause for the ‘Reset’”"
+    assert in_quotes("No Pause for the “Reset”") == "“No Pause for the ‘Reset’”"

@@ -14,3 +14,9 @@ def curly_quotes(text: str) -> str:
         return text
     text = OPENING_DOUBLE.sub("\\1\u201c", text).replace('"', "\u201d")
     return OPENING_SINGLE.sub("\\1\u2018", text).replace("'", "\u2019")
+
+
+def in_quotes(text: str) -> str:
+    """``text`` inside “ ”, its own double quotation marks turned to single ones."""
+    inner = curly_quotes(text).replace("\u201c", "\u2018").replace("\u201d", "\u2019")
+    return f"\u201c{inner}\u201d"

@@ -6,7 +6,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from timeline import dates
-from timeline.typography import curly_quotes
+from timeline.typography import curly_quotes, in_quotes
 
 register = template.Library()
 
@@ -57,3 +57,9 @@ def first_sentence(text: str) -> str:
 def typographic(text: str) -> str:
     """Curly quotation marks for straight ones (a quotation is stored as the essay prints it)."""
     return curly_quotes(str(text))
+
+
+@register.filter
+def quoted(text: str) -> str:
+    """A quotation or a title inside typographic quotation marks, nested ones made single."""
+    return in_quotes(str(text))
