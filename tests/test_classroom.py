@@ -91,12 +91,22 @@ def test_compare_splits_events_by_who_cites_them(client, small_timeline):
     weitz, valdai = small_timeline["essays"]["weitz"], small_timeline["essays"]["valdai"]
     CitationFactory(essay=valdai, event=small_timeline["events"]["usaid"], quote="Valdai on USAID")
     response = client.get(reverse("timeline:essay_compare"), {"a": weitz.slug, "b": valdai.slug})
-    assertContains(response, "1 event cited by both")
-    assertContains(response, "1 only by")
+    assertContains(response, "Cited by both essays (1)")
+    assertContains(response, f"Only in {weitz.short_label} (1)")
     assertContains(response, "Valdai on USAID")
     assertContains(response, "Moscow’s decision to expel USAID")
+    # What both cite first, then each essay's own, though New START came first.
     html = response.content.decode()
-    assert html.index("compare-row--both") < html.index('id="event-magnitsky-act"')
+    order = ['id="event-usaid"', 'id="event-magnitsky-act"', 'id="event-new-start"']
+    assert sorted(order, key=html.index) == order
+    shared = client.get(
+        reverse("timeline:essay_compare"), {"a": weitz.slug, "b": valdai.slug, "show": "both"}
+    ).content.decode()
+    assert 'id="event-usaid"' in shared and 'id="event-new-start"' not in shared
+    unknown = client.get(
+        reverse("timeline:essay_compare"), {"a": weitz.slug, "b": valdai.slug, "show": "x"}
+    ).content.decode()
+    assert all(row in unknown for row in order)
 
 
 @pytest.mark.parametrize(

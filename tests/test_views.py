@@ -5,9 +5,16 @@ import re
 import factory
 import pytest
 from django.urls import reverse
+from lxml import html as lxml_html
 from pytest_django.asserts import assertContains, assertNotContains
 
-from tests.factories import CitationFactory, EventFactory, EventRelationFactory, ThemeFactory
+from tests.factories import (
+    CitationFactory,
+    EssayFactory,
+    EventFactory,
+    EventRelationFactory,
+    ThemeFactory,
+)
 from tests.pages import drawn_slugs, listed_slugs
 from timeline import cards, filters
 from timeline.axis import MAX_MARKS
@@ -413,3 +420,11 @@ def test_pages_keep_listing_when_the_kept_entries_fill_up(client, small_timeline
     whole = client.get("/")
     assert slugs_in(whole) == ["nunn-lugar", "new-start", "usaid", "magnitsky-act"]
     assert slugs_in(client.get("/", {"theme": "human-rights"})) == ["usaid", "magnitsky-act"]
+
+
+def test_essays_are_listed_by_publication_date(client, db):
+    for slug, published in [("b", "2021-01-01"), ("a", "2013-06-01"), ("c", "2011-03-01")]:
+        EssayFactory(slug=slug, title=f"Essay {slug}", published=published)
+    response = client.get(reverse("timeline:essay_list"))
+    links = lxml_html.fromstring(response.text).xpath("//li[@class='essay-card']/h2/a/@href")
+    assert links == ["/essays/c/", "/essays/a/", "/essays/b/"]

@@ -7,7 +7,7 @@ from urllib.parse import quote_plus, urlencode
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Case, Count, Exists, Max, Min, OuterRef, Prefetch, Q, Value, When
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -480,7 +480,8 @@ def event_detail(request, slug):
 @require_safe
 @with_data_version
 def essay_list(request):
-    essays = Essay.objects.annotate(event_count=Count("citations"))
+    # Explicit: a query that counts (GROUP BY) drops the model's default ordering.
+    essays = Essay.objects.annotate(event_count=Count("citations")).order_by("published", "title")
     return render(request, "timeline/essay_list.html", {"essays": essays})
 
 
@@ -541,6 +542,14 @@ def compare_side(in_a: bool, in_b: bool) -> str:
     return "both" if in_a and in_b else ("a" if in_a else "b")
 
 
+# What a comparison shows: the shared events first, then each essay's own.
+COMPARE_SIDES = {
+    "both": Q(in_a=True, in_b=True),
+    "a": Q(in_a=True, in_b=False),
+    "b": Q(in_a=False, in_b=True),
+}
+
+
 @require_safe
 @with_data_version
 def essay_compare(request):
@@ -556,7 +565,7 @@ def essay_compare(request):
     if chosen["a"] and chosen["a"] == chosen["b"]:
         notices.append("Choose two different essays to compare.")
         chosen["b"] = None
-    page, rows, axis, counts = None, [], None, {}
+    page, rows, axis, counts, show = None, [], None, {}, ""
     if chosen["a"] and chosen["b"]:
         first, second = chosen["a"], chosen["b"]
         events = Event.objects.annotate(
@@ -570,8 +579,20 @@ def essay_compare(request):
             first=Min("start"),
             last=Max("span_end"),
         )
-        total = counts["both"] + counts["a"] + counts["b"]
-        paginator = Paginator(events.order_by("start", "span_end", "title"), PAGE_SIZE)
+        show = request.GET.get("show", "")
+        if show not in COMPARE_SIDES:
+            show = ""
+        total = counts[show] if show else counts["both"] + counts["a"] + counts["b"]
+        listed = events.filter(COMPARE_SIDES[show]) if show else events
+        group = Case(
+            *(
+                When(condition, then=Value(rank))
+                for rank, condition in enumerate(COMPARE_SIDES.values())
+            )
+        )
+        paginator = Paginator(
+            listed.alias(group=group).order_by("group", "start", "span_end", "title"), PAGE_SIZE
+        )
         paginator.count = total  # already counted; saves a query
         page = paginator.get_page(request.GET.get("page"))
         quotes = {
@@ -614,10 +635,20 @@ def essay_compare(request):
             "next_url": next_page_url(request, page) if page else None,
             "axis": axis,
             "counts": counts,
+            "show": show,
+            "show_links": compare_show_links(request) if chosen["a"] and chosen["b"] else [],
             "notices": notices,
         },
         {"more": "compare_page"},
     )
+
+
+def compare_show_links(request):
+    """(value, address) for each way of showing a comparison: all, or one side only."""
+    return [
+        (value, timeline_url(request.GET, request.path, show=value or None))
+        for value in ("", *COMPARE_SIDES)
+    ]
 
 
 MATRIX_PAGE_SIZE = 50

@@ -87,7 +87,7 @@ def test_compare_and_matrix_pages_work_in_the_browser(page, timeline_server, con
     page.get_by_label("Second essay").select_option(index=4)
     page.get_by_role("button", name="Compare").click()
     expect(page.locator(".compare-table tbody tr").first).to_be_visible()
-    expect(page.locator(".summary")).to_contain_text("cited by both")
+    expect(page.locator(".compare-show")).to_contain_text("Cited by both")
     assert serious_violations(page) == []
 
     page.goto(timeline_server.url + "/essays/matrix/")
@@ -158,3 +158,46 @@ def test_a_phone_shows_a_slide_without_sideways_scrolling(page, timeline_server)
     for number in (5, 13, 61):
         page.goto(timeline_server.url + f"/present/?slide={number}")
         assert slide_overflow(page)[0] <= 0
+
+
+COMPARE = (
+    "/essays/compare/?a=weitz-2013-russia-us-relations-under-obama-round-2"
+    "&b=trenin-2014-islands-of-cooperation"
+)
+
+
+def test_matrix_headers_stay_in_view_and_every_column_fits_a_phone(page, timeline_server):
+    for width, height in ((1366, 800), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(timeline_server.url + "/essays/matrix/")
+        headers = page.locator(".matrix thead th")
+        expect(headers).to_have_count(6)
+        page.mouse.wheel(0, 1500)
+        page.wait_for_function("scrollY >= 1000")
+        for box in (headers.nth(i).bounding_box() for i in range(6)):
+            assert -1 <= box["y"] <= 2, "the essays' names stay at the top"
+            assert box["x"] + box["width"] <= width
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_comparison_leads_with_shared_events_and_lets_the_reader_choose(page, timeline_server):
+    page.set_viewport_size({"width": 1366, "height": 800})
+    page.goto(timeline_server.url + COMPARE)
+    groups = page.locator(".compare-group").all_inner_texts()
+    assert groups[0].startswith("Cited by both essays")
+    assert [g.split(" (")[0] for g in groups] == [
+        "Cited by both essays",
+        "Only in Richard Weitz 2013",
+        "Only in Dmitri Trenin 2014",
+    ]
+    page.get_by_role("link", name=re.compile(r"^Cited by both")).click()
+    expect(page).to_have_url(re.compile(r"show=both"))
+    rows = page.locator("tr.compare-row")
+    expect(rows.first).to_be_visible()
+    assert all("compare-row--both" in c for c in [r.get_attribute("class") for r in rows.all()])
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(timeline_server.url + COMPARE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    quote = page.locator("tr.compare-row blockquote").first.bounding_box()
+    assert quote["width"] >= 300, "quotations run the phone's width, not two words a line"
+    assert serious_violations(page) == []
