@@ -72,9 +72,7 @@ def csl_bibliography(items):
 def test_events_csv_is_a_utf8_spreadsheet_with_partial_dates(client, small_timeline):
     response = get(client, "export_events_csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == (
-        'attachment; filename="relations-timeline-events.csv"'
-    )
+    assert response["Content-Disposition"] == ('attachment; filename="relations-timeline.csv"')
     assert response.content.startswith("\ufeff".encode())  # spreadsheets then read UTF-8
     rows = csv_rows(response)
     assert list(rows[0]) == [
@@ -453,3 +451,31 @@ def test_the_timeline_offers_downloads_only_for_selections_a_download_can_hold(
     assertNotContains(response, "/export/events.csv")
     response = client.get("/", {"theme": "arms-control", "to": "2000"})
     assertContains(response, "/export/events.csv?theme=arms-control&amp;to=2000")
+
+
+@pytest.mark.parametrize(
+    ("name", "suffix"),
+    [
+        ("export_events_json", ".json"),
+        ("export_events_csv", ".csv"),
+        ("export_events_ics", ".ics"),
+        ("export_timelinejs", "-timelinejs.json"),
+        ("export_citations_csv", "-citations.csv"),
+        ("export_essays_bibtex", "-essays.bib"),
+        ("export_essays_csl", "-essays.csl.json"),
+    ],
+)
+def test_every_download_is_named_for_its_filters(client, small_timeline, name, suffix):
+    params = {"theme": "arms-control", "from": "2009", "to": "2012"}
+    response = client.get(reverse(f"timeline:{name}"), params)
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="relations-timeline-arms-control-2009-2012{suffix}"'
+    )
+
+
+def test_a_download_name_holds_only_safe_characters(client, small_timeline):
+    response = client.get(reverse("timeline:export_events_csv"), {"q": 'Ünïcode "x"/../\\ ok'})
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="relations-timeline-unicode-x-ok.csv"'
+    )

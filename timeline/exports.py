@@ -17,6 +17,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
@@ -110,6 +111,27 @@ def attachment(response, filename):
     return response
 
 
+# The longest stem of a download's name, filters included.
+MAX_STEM = 100
+
+
+def download_name(request, suffix: str) -> str:
+    """What a download holds, in its name: the site, the filters (themes, period, essay,
+    stance, search words, years), then ``suffix``: relations-timeline-arms-control-2009-2012.csv
+    for the events, …-citations.csv for their citations."""
+    query = request.GET
+    parts = ["relations-timeline"]
+    for name in ("theme", "period", "essay", "stance", "q"):
+        parts += [slugify(value) for value in query.getlist(name)]
+    start, end = slugify(query.get("from", "")), slugify(query.get("to", ""))
+    if start or end:
+        parts.append(
+            f"{start}-{end}" if start and end else f"from-{start}" if start else f"to-{end}"
+        )
+    stem = "-".join(part for part in parts if part)[:MAX_STEM].rstrip("-")
+    return stem + suffix
+
+
 def partial_end(event) -> str:
     if event.end is None:
         return ""
@@ -165,7 +187,7 @@ def export_events_csv(request):
         event_csv_row(event, request.build_absolute_uri(event.get_absolute_url()))
         for event in events
     )
-    return csv_response("relations-timeline-events.csv", EVENT_COLUMNS, rows)
+    return csv_response(download_name(request, ".csv"), EVENT_COLUMNS, rows)
 
 
 @require_safe
@@ -179,7 +201,7 @@ def export_citations_csv(request):
         .order_by("event__start", "event__span_end", "event__title", "essay__published", "pk")
     )
     rows = (citation_csv_row(citation) for citation in citations)
-    return csv_response("relations-timeline-citations.csv", CITATION_COLUMNS, rows)
+    return csv_response(download_name(request, "-citations.csv"), CITATION_COLUMNS, rows)
 
 
 PRECISION_WORDS = {dates.MONTH: "month", dates.YEAR: "year"}
@@ -237,7 +259,7 @@ def export_events_ics(request):
         url = request.build_absolute_uri(event.get_absolute_url())
         calendar.add_component(calendar_entry(event, url))
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    return attachment(response, "relations-timeline.ics")
+    return attachment(response, download_name(request, ".ics"))
 
 
 def timelinejs_date(value: datetime.date, precision: str) -> dict[str, int]:
@@ -310,7 +332,7 @@ def export_timelinejs(request):
         "eras": eras,
     }
     response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    return attachment(response, "relations-timeline-timelinejs.json")
+    return attachment(response, download_name(request, "-timelinejs.json"))
 
 
 def citing_essays(filterset, events):
@@ -394,7 +416,7 @@ def export_essays_bibtex(request):
     response = HttpResponse(
         header + "\n".join(entries), content_type="application/x-bibtex; charset=utf-8"
     )
-    return attachment(response, "relations-timeline-essays.bib")
+    return attachment(response, download_name(request, "-essays.bib"))
 
 
 def csl_name(name: str) -> dict[str, str]:
@@ -435,4 +457,4 @@ def export_essays_csl(request):
         json.dumps(items, ensure_ascii=False, indent=1),
         content_type="application/vnd.citationstyles.csl+json; charset=utf-8",
     )
-    return attachment(response, "relations-timeline-essays.csl.json")
+    return attachment(response, download_name(request, "-essays.csl.json"))

@@ -733,7 +733,8 @@ def export_events_json(request):
     payload = {"count": len(events), "events": events}
     if filterset.notices:
         payload["notices"] = filterset.notices
-    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    return exports.attachment(response, exports.download_name(request, ".json"))
 
 
 @require_safe

@@ -201,3 +201,20 @@ def test_comparison_leads_with_shared_events_and_lets_the_reader_choose(page, ti
     quote = page.locator("tr.compare-row blockquote").first.bounding_box()
     assert quote["width"] >= 300, "quotations run the phone's width, not two words a line"
     assert serious_violations(page) == []
+
+
+def test_downloads_are_a_labelled_menu_named_for_the_view(page, timeline_server):
+    page.set_viewport_size({"width": 1366, "height": 800})
+    page.goto(timeline_server.url + "/?theme=arms-control&from=2009&to=2012")
+    page.get_by_text("Download these events").click()
+    menu = page.get_by_role("list", name="Downloads of these events")
+    expect(menu.get_by_role("listitem")).to_have_count(6)
+    expect(menu).to_contain_text("one row per event")
+    for link, name in (
+        ("Spreadsheet (CSV)", "relations-timeline-arms-control-2009-2012.csv"),
+        ("JSON", "relations-timeline-arms-control-2009-2012.json"),
+        ("Quotations (CSV)", "relations-timeline-arms-control-2009-2012-citations.csv"),
+    ):
+        with page.expect_download() as download:
+            menu.get_by_role("link", name=link, exact=True).click()
+        assert download.value.suggested_filename == name
