@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
-    "axes",
+    "relations.apps.SignInLockoutsConfig",
     "timeline",
 ]
 

@@ -1,8 +1,11 @@
 import pytest
 from django.urls import reverse
-from pytest_django.asserts import assertContains
+from lxml import html as lxml_html
+from pytest_django.asserts import assertContains, assertNotContains
 
-from timeline.models import Event
+from tests.factories import EssayFactory
+from tests.test_editors import event_form_data
+from timeline.models import Citation, Event
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +107,37 @@ def test_saving_in_admin_keeps_main_theme_among_themes(admin_client, small_timel
 )
 def test_admin_pages_open(admin_client, small_timeline, name):
     assert admin_client.get(reverse(f"admin:{name}")).status_code == 200
+
+
+def test_a_new_event_form_offers_one_citation_row_with_a_quotation_box(admin_client, db):
+    response = admin_client.get(reverse("admin:timeline_event_add"))
+    tree = lxml_html.fromstring(response.content.decode())
+    assert tree.xpath('//input[@name="citations-TOTAL_FORMS"]/@value') == ["1"]
+    box = tree.xpath('//textarea[@name="citations-0-quote"]')
+    assert len(box) == 1 and box[0].get("maxlength") == "300"
+    assert "admin_quote.js" in response.content.decode()
+
+
+def test_citing_a_later_event_is_saved_with_a_warning(admin_client, small_timeline):
+    event = small_timeline["events"]["magnitsky"]
+    earlier = EssayFactory(slug="earlier", title="Written before", published="2010-06-01")
+    data = event_form_data(event) | {
+        "citations-TOTAL_FORMS": 1,
+        "citations-0-essay": earlier.pk,
+        "citations-0-quote": "The Act will pass.",
+        "citations-0-note": "",
+    }
+    url = reverse("admin:timeline_event_change", args=[event.pk])
+    response = admin_client.post(url, data, follow=True)
+    assert Citation.objects.filter(essay=earlier, event=event).exists()
+    assertContains(response, "“Written before”, published 1 Jun 2010, cites")
+    assertContains(response, "which starts later (14 Dec 2012)")
+    # An edit that leaves the citation alone says nothing more.
+    response = admin_client.post(url, event_form_data(event), follow=True)
+    assertNotContains(response, "which starts later")
+
+
+def test_the_lockout_app_is_named_for_what_it_does(admin_client, db):
+    response = admin_client.get(reverse("admin:index"))
+    assertContains(response, "Sign-in lockouts")
+    assertNotContains(response, ">Axes<")

@@ -186,3 +186,17 @@ def test_report_counts_what_was_created_then_what_was_left_alone(tmp_path, capsy
     assert "citations: 2 created, 0 updated" in first
     call_command("load_timeline", str(path))
     assert "events: 0 created, 0 updated, 3 unchanged" in capsys.readouterr().out
+
+
+def test_report_warns_of_an_essay_citing_an_event_after_it_came_out(tmp_path, capsys):
+    data = copy.deepcopy(DATASET)
+    data["events"][1]["citations"].append({"essay": "valdai", "quote": "The act will come"})
+    call_command("load_timeline", str(write(tmp_path, data)))
+    out = capsys.readouterr().out
+    assert Citation.objects.filter(essay__slug="valdai", event__slug="magnitsky-act").exists()
+    assert (
+        "warning: “No Pause for the Reset”, published 2011 (inferred), cites “Magnitsky Act”, "
+        "which starts later (14 Dec 2012)"
+    ) in out
+    # Within the year an essay is known by, nothing is said.
+    assert "New START" not in out.split("warning:", 1)[1]

@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import path
 from django.utils.html import format_html, format_html_join
@@ -34,9 +35,48 @@ class EssayFilter(admin.SimpleListFilter):
         return queryset.cited_by(essay) if essay else queryset
 
 
-class CitationInline(admin.StackedInline):
+class LaterEventWarnings:
+    """Saving a citation of an event that starts after its essay came out is allowed, with a
+    warning (an essay may cite a scheduled event, such as a treaty's expiry)."""
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Citation:
+            deleted = set(formset.deleted_objects)
+            saved = [f.instance for f in formset.forms if f.has_changed() and f.instance.pk]
+            warn_of_later_events(request, [c for c in saved if c not in deleted])
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if isinstance(obj, Citation) and form.has_changed():
+            warn_of_later_events(request, [obj])
+
+
+def warn_of_later_events(request, citations):
+    for citation in citations:
+        if citation.cites_a_later_event:
+            messages.warning(request, citation.later_event_warning)
+
+
+class QuotationField:
+    """The quotation typed in a box that shows all of it (up to 300 characters), with a count
+    of the characters used (static/js/admin_quote.js)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "quote":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 4, "cols": 80, "data-count": ""})
+        elif db_field.name == "note":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    class Media:
+        js = ["js/admin_quote.js"]
+        css = {"all": ["css/admin.css"]}
+
+
+class CitationInline(QuotationField, admin.StackedInline):
     model = Citation
-    extra = 0
+    extra = 1  # an empty citation ready to fill in
     fields = ["essay", "event", "quote", "note"]
 
 
@@ -98,7 +138,7 @@ class PeriodAdmin(HistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(HistoryAdmin):
+class EventAdmin(LaterEventWarnings, HistoryAdmin):
     form = EventAdminForm
     list_display = ["title", "date", "stance", "theme_list", "citation_count"]
     list_filter = ["themes", PeriodFilter, "stance", EssayFilter, "start_precision", "approximate"]
@@ -177,7 +217,7 @@ class EventAdmin(HistoryAdmin):
 
 
 @admin.register(Essay)
-class EssayAdmin(HistoryAdmin):
+class EssayAdmin(LaterEventWarnings, HistoryAdmin):
     list_display = ["title", "authors_display", "publisher", "published_display", "cited_events"]
     list_filter = ["publisher", "published_inferred"]
     search_fields = ["title", "authors", "publisher", "abstract"]
@@ -218,7 +258,7 @@ class EssayAdmin(HistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(HistoryAdmin):
+class CitationAdmin(LaterEventWarnings, QuotationField, HistoryAdmin):
     list_display = ["event", "essay", "quote_excerpt"]
     list_filter = ["essay"]
     list_select_related = ["event", "essay"]

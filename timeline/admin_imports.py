@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import imports
 from .models import Citation, Event
+from .text_diff import marked_versions
 
 EVENT_PERMISSIONS = ("timeline.add_event", "timeline.change_event")
 CITATION_PERMISSIONS = ("timeline.add_citation", "timeline.change_citation")
@@ -117,6 +118,10 @@ def render_preview(request, model_admin, plan, filename, content, status=200, ch
             "row": row,
             "outcome": OUTCOMES[row.action],
             "changes": [name.replace("_", " ") for name in row.changes],
+            "differences": [
+                (name.replace("_", " "), *marked_versions(old, new))
+                for name, old, new in row.differences
+            ],
         }
         for row in plan.rows
     ]

@@ -73,6 +73,8 @@ class PlannedRow:
     reasons: list[str] = field(default_factory=list)
     instance: object = None
     themes: list | None = None  # an event's themes to set, when they change
+    # (field, stored value, value from the file) of each change, as text to show.
+    differences: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -282,12 +284,26 @@ def plan_event(where, slug, values, theme_slugs, existing, themes_by_slug) -> Pl
     changes = [
         name for name in EVENT_FIELDS if name in before and getattr(event, name) != before[name]
     ]
+    differences = [(name, shown(before[name]), shown(getattr(event, name))) for name in changes]
     if {theme.pk for theme in themes} != themes_before:
         changes.append("themes")
+        old_themes = sorted(theme.slug for theme in event.themes.all())
+        differences.append(
+            ("themes", " ".join(old_themes), " ".join(sorted(theme.slug for theme in themes)))
+        )
     else:
         themes = None
     action = UPDATE if changes else UNCHANGED
-    return PlannedRow(where, slug, action, changes=changes, instance=event, themes=themes)
+    return PlannedRow(
+        where, slug, action, changes=changes, instance=event, themes=themes, differences=differences
+    )
+
+
+def shown(value) -> str:
+    """A stored or imported value as the preview shows it."""
+    if value is None:
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def event_values_from_csv(row, themes_by_slug):
@@ -484,8 +500,13 @@ def plan_citations(import_file: ImportFile) -> list[PlannedRow]:
             planned.append(PlannedRow(where, key, CREATE, instance=citation))
             continue
         changes = [name for name, value in before.items() if getattr(citation, name) != value]
+        differences = [(name, before[name], getattr(citation, name)) for name in changes]
         action = UPDATE if changes else UNCHANGED
-        planned.append(PlannedRow(where, key, action, changes=changes, instance=citation))
+        planned.append(
+            PlannedRow(
+                where, key, action, changes=changes, instance=citation, differences=differences
+            )
+        )
     return planned
 
 

@@ -66,6 +66,7 @@ class LoadReport:
     created: dict = field(default_factory=dict)
     updated: dict = field(default_factory=dict)
     unchanged: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
 
     def count(self, kind, outcome):
         bucket = getattr(self, outcome)
@@ -81,6 +82,8 @@ class LoadReport:
                 f"{kind}: {self.created.get(kind, 0)} created, {self.updated.get(kind, 0)} "
                 f"updated, {self.unchanged.get(kind, 0)} unchanged"
             )
+        for warning in self.warnings:
+            yield f"warning: {warning}"
 
 
 def record_hash(record) -> str:
@@ -176,6 +179,7 @@ class Loader:
             self.load_periods(data["periods"])
             essays = self.load_essays(data["essays"])
             self.load_events(data["events"], themes, essays)
+        self.report.warnings = [c.later_event_warning for c in Citation.citing_later_events()]
         return self.report
 
     def load_themes(self, records):

@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from . import dates
-from .typography import curly_quotes
+from .typography import curly_quotes, in_quotes
 
 
 class Precision(models.TextChoices):
@@ -680,6 +680,29 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.essay} cites {self.event}"
+
+    @property
+    def cites_a_later_event(self) -> bool:
+        """Whether the event starts after the essay came out: allowed (an essay may cite a
+        scheduled event, such as a treaty's expiry), but worth a second look."""
+        published = dates.last_day_covered(self.essay.published, self.essay.published_precision)
+        return self.event.start > published
+
+    @property
+    def later_event_warning(self) -> str:
+        return (
+            f"{in_quotes(self.essay.title)}, published {self.essay.published_display}, cites "
+            f"{in_quotes(self.event.title)}, which starts later ({self.event.date_display}): "
+            "right for a scheduled event, otherwise check the dates."
+        )
+
+    @classmethod
+    def citing_later_events(cls) -> list["Citation"]:
+        """Every citation of an event that starts after its essay came out."""
+        candidates = cls.objects.select_related("essay", "event").filter(
+            event__start__gt=F("essay__published")
+        )
+        return [citation for citation in candidates if citation.cites_a_later_event]
 
     def clean(self):
         self.quote = " ".join((self.quote or "").split())
