@@ -134,6 +134,13 @@ def test_slide_navigation_stays_put_and_the_title_wears_no_frame(page, timeline_
     page.wait_for_load_state("load")
     title = page.locator("#slide-title")
     expect(title).to_be_focused()
+    # The text uses the width: the event, and the essays' words beside it.
+    main, side = (
+        page.locator(".slide-main").bounding_box(),
+        page.locator(".slide-side").bounding_box(),
+    )
+    assert side["x"] >= main["x"] + main["width"]
+    assert side["x"] + side["width"] - main["x"] >= 1920 * 0.85
     places = []
     for number in (1, 2, 3):
         expect(page.locator(".slide-count")).to_contain_text(f"Slide {number} of")
@@ -144,13 +151,6 @@ def test_slide_navigation_stays_put_and_the_title_wears_no_frame(page, timeline_
         assert title.evaluate("h => getComputedStyle(h).outlineStyle") == "none"
         page.keyboard.press("ArrowRight")
     assert places[0] == places[1] == places[2]
-    # The text uses the width: the event and the essays' words side by side.
-    main, side = (
-        page.locator(".slide-main").bounding_box(),
-        page.locator(".slide-side").bounding_box(),
-    )
-    assert side["x"] >= main["x"] + main["width"]
-    assert side["x"] + side["width"] - main["x"] >= 1920 * 0.85
 
 
 def test_a_phone_shows_a_slide_without_sideways_scrolling(page, timeline_server):

@@ -147,3 +147,22 @@ def test_show_more_loads_the_next_events_in_place_and_keeps_the_keyboard_there(
     page.keyboard.press("Tab")
     expect(page.locator(":focus")).to_have_attribute("href", re.compile(r"^/events/"))
     assert console_errors == []
+
+
+# The width of a select's chosen text, and the room the select gives it.
+CHOSEN_TEXT_AND_ROOM = """s => { const c = document.createElement('canvas').getContext('2d');
+  const cs = getComputedStyle(s); c.font = cs.font;
+  return [c.measureText(s.options[s.selectedIndex].text).width,
+          s.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)]; }"""
+
+
+def test_a_chosen_period_shows_its_whole_name(page, timeline_server):
+    page.set_viewport_size({"width": 1366, "height": 800})
+    page.goto(timeline_server.url + "/?period=biden-and-new-starts-final-term")
+    period = page.get_by_label("Period", exact=True)
+    expect(period).to_be_visible()  # "More filters" opens by itself when one is set
+    expect(period.locator("option:checked")).to_have_text(
+        "2021–2026 · Biden’s opening and New START’s final term"
+    )
+    text, room = period.evaluate(CHOSEN_TEXT_AND_ROOM)
+    assert text <= room
