@@ -1,5 +1,6 @@
 import io
 import re
+from unicodedata import normalize
 
 import pytest
 from playwright.sync_api import expect
@@ -63,14 +64,24 @@ def test_handout_prints_to_pdf_on_a4_and_letter(page, timeline_server):
     assert "Arms control" in title
     prompts = page.locator(".handout-prompt").all_inner_texts()
     assert len(prompts) >= 15  # most of the 19 arms-control events have one
+    # What begins and ends each event: its title and its last line (a prompt or a quotation).
+    ends = [
+        (event.locator("h3").inner_text(), event.locator(":scope > *").last.inner_text())
+        for event in page.locator(".handout-event").all()
+    ]
     page.emulate_media(media="print")
     for paper in ("A4", "Letter"):
         pdf = PdfReader(io.BytesIO(page.pdf(format=paper, print_background=False)))
-        pages = [" ".join(p.extract_text().split()) for p in pdf.pages]
+        # NFKC: the PDF's text has ligatures ("ﬀ") where the page has letters.
+        pages = [" ".join(normalize("NFKC", p.extract_text()).split()) for p in pdf.pages]
         text = " ".join(pages)
         # 19 events in two columns: three pages, the last one no stub.
         assert len(pdf.pages) == 3
         assert len(pages[-1]) > len(pages[0]) / 3
+        # No event is split between two pages.
+        for title, last_line in ends:
+            title_page = next(i for i, p in enumerate(pages) if " ".join(title.split()) in p)
+            assert " ".join(last_line.split())[:40] in pages[title_page], title
         assert "Arms control" in text
         assert "New START" in text
         assert "For discussion: Why might a treaty that abolishes a whole class" in text
