@@ -229,3 +229,11 @@ def test_downloads_are_a_labelled_menu_named_for_the_view(page, timeline_server)
         with page.expect_download() as download:
             menu.get_by_role("link", name=link, exact=True).click()
         assert download.value.suggested_filename == name
+
+
+def test_teacher_pages_have_no_serious_accessibility_faults(page, timeline_server):
+    for path in ("/handout/?theme=arms-control", "/essays/", "/essays/matrix/", COMPARE):
+        for width, height in ((1366, 800), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(timeline_server.url + path)
+            assert serious_violations(page) == [], (path, width)
