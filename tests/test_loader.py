@@ -200,3 +200,13 @@ def test_report_warns_of_an_essay_citing_an_event_after_it_came_out(tmp_path, ca
     ) in out
     # Within the year an essay is known by, nothing is said.
     assert "New START" not in out.split("warning:", 1)[1]
+
+
+def test_a_source_may_be_a_reference_without_a_link(tmp_path):
+    data = copy.deepcopy(DATASET)
+    data["events"][1]["links"] = [
+        {"title": "Sergei Magnitsky Rule of Law Accountability Act of 2012, Public Law 112-208"}
+    ]
+    load(write(tmp_path, data))
+    (source,) = Event.objects.get(slug="magnitsky-act").links.all()
+    assert source.title.startswith("Sergei Magnitsky") and source.url == ""

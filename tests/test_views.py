@@ -428,3 +428,46 @@ def test_essays_are_listed_by_publication_date(client, db):
     response = client.get(reverse("timeline:essay_list"))
     links = lxml_html.fromstring(response.text).xpath("//li[@class='essay-card']/h2/a/@href")
     assert links == ["/essays/c/", "/essays/a/", "/essays/b/"]
+
+
+def test_event_page_and_slide_show_sources_linked_only_where_an_address_is_known(
+    client, small_timeline
+):
+    event = small_timeline["events"]["magnitsky"]
+    event.links.create(title="Public Law 112-208", url="", position=0)
+    event.links.create(
+        title="H.R. 6156",
+        url="https://www.congress.gov/bill/112th-congress/house-bill/6156",
+        position=1,
+    )
+    for path, params in ((event.get_absolute_url(), {}), ("/present/", {"q": "Magnitsky"})):
+        tree = lxml_html.fromstring(client.get(path, params).content.decode())
+        sources = tree.xpath("//ul[@class='sources']/li | //p[@class='slide-sources']")
+        text = " ".join(" ".join(node.text_content().split()) for node in sources)
+        assert "Public Law 112-208" in text and "H.R. 6156" in text
+        hrefs = [a.get("href") for node in sources for a in node.xpath(".//a")]
+        assert hrefs == ["https://www.congress.gov/bill/112th-congress/house-bill/6156"]
+
+
+def test_citation_filter_shows_what_the_essays_leave_out(client, small_timeline):
+    uncited = EventFactory(title="Nobody writes about this", slug="uncited")
+    cited = {"new-start", "magnitsky-act", "usaid"}
+    assert set(listed_slugs(client.get("/", {"cited": "none"}).content)) == {
+        "nunn-lugar",
+        "uncited",
+    }
+    assert set(listed_slugs(client.get("/", {"cited": "any"}).content)) == cited
+    response = client.get("/", {"cited": "none", "theme": "arms-control"})
+    assert listed_slugs(response.content) == ["nunn-lugar"]
+    assertContains(response, "Cited by no essay")  # its chip, to remove it
+    assert set(drawn_slugs(client.get("/", {"cited": "none"}).content)) == {
+        "nunn-lugar",
+        uncited.slug,
+    }
+    # The downloads follow the same filter.
+    data = client.get("/export/events.json", {"cited": "none"}).json()
+    assert {event["slug"] for event in data["events"]} == {"nunn-lugar", "uncited"}
+    # An unknown value is left out, with a word.
+    response = client.get("/", {"cited": "sometimes"})
+    assert len(listed_slugs(response.content)) == 5
+    assertContains(response, "sometimes")

@@ -35,6 +35,8 @@ from .models import (
 from .tallies import MAX_THEMES, MONTH_OF_START, MonthTallies, month_number, month_start
 
 MAX_QUERY_LENGTH = 200
+# What the citation filter offers: events some essay cites, or those none does.
+CITED = {"any": "Cited by an essay", "none": "Cited by no essay"}
 
 
 def shorten(value: str) -> str:
@@ -92,6 +94,11 @@ class TimelineChoices:
     def stances(self):
         """The stances the filters offer, as (value, label)."""
         return Stance.choices
+
+    @property
+    def citation_filters(self):
+        """What the citation filter offers, as (value, label)."""
+        return list(CITED.items())
 
     @classmethod
     def for_version(cls, version):
@@ -250,6 +257,9 @@ class EventFilterForm(forms.Form):
     def clean_stance(self):
         return self._known_one("stance", Stance.values)
 
+    def clean_cited(self):
+        return self._known_one("cited", CITED)
+
     def clean_q(self):
         text = " ".join((self.cleaned_data.get("q") or "").split())
         if len(text) > MAX_QUERY_LENGTH:
@@ -279,6 +289,7 @@ class EventFilter(django_filters.FilterSet):
     theme = LenientMultipleChoiceFilter(method="filter_theme", label="Themes")
     period = LenientChoiceFilter(method="filter_period", label="Period")
     essay = LenientChoiceFilter(method="filter_essay", label="Cited by essay")
+    cited = LenientChoiceFilter(method="filter_cited", label="Essays")
     stance = LenientChoiceFilter(method="filter_stance", label="Stance")
     q = TextFilter(method="filter_q", label="Search")
 
@@ -308,6 +319,7 @@ class EventFilter(django_filters.FilterSet):
                 "period": [(p.slug, p.name) for p in self.choices.periods],
                 "essay": [(e.slug, e.title) for e in self.choices.essays],
                 "stance": Stance.choices,
+                "cited": list(CITED.items()),
             }
             for name, offered in options.items():
                 # A callable: every form deep-copies its fields, and copying the lists
@@ -354,6 +366,9 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_stance(self, queryset, name, value):
         return queryset.with_stance(value) if value else queryset
+
+    def filter_cited(self, queryset, name, value):
+        return queryset.cited(value == "any") if value else queryset
 
     def filter_q(self, queryset, name, value):
         if not value or (self.building_selection and self.matches_first(queryset.db)):
@@ -561,11 +576,16 @@ class EventFilter(django_filters.FilterSet):
     def tallied_figures(self) -> tuple | None:
         """(months, first start, last span end, citing essays) with the whole months added
         up from the data version's tallies, where the filters allow it (no search, no essay,
-        at most MAX_THEMES themes): only the events starting before the first whole month (in
-        part of a month, or earlier and still going on) and after the last are counted
-        here, in one statement with the essays citing them."""
+        no citation filter, at most MAX_THEMES themes): only the events starting before the
+        first whole month (in part of a month, or earlier and still going on) and after the
+        last are counted here, in one statement with the essays citing them."""
         values = self.values
-        if values.get("q") or values.get("essay") or len(values.get("theme") or []) > MAX_THEMES:
+        if (
+            values.get("q")
+            or values.get("essay")
+            or values.get("cited")
+            or len(values.get("theme") or []) > MAX_THEMES
+        ):
             return None
         first_day, last_day = self.date_bounds()
         first_whole, last_whole = 0, month_number(dates.LAST_YEAR + 1, 1)

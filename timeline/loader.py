@@ -299,11 +299,18 @@ class Loader:
     def sync_links(self, where, record, event):
         event.links.all().delete()
         for position, link in enumerate(record.get("links") or []):
-            if not isinstance(link, dict) or set(link) != {"title", "url"}:
-                self.fail(where, f"links[{position}] needs exactly a title and a url")
+            if not isinstance(link, dict) or "title" not in link or set(link) - {"title", "url"}:
+                self.fail(
+                    where, f"links[{position}] needs a title (a reference) and may have a url"
+                )
             self.validated(
                 f"{where} links[{position}]",
-                EventLink(event=event, title=link["title"], url=link["url"], position=position),
+                EventLink(
+                    event=event,
+                    title=link["title"],
+                    url=link.get("url") or "",
+                    position=position,
+                ),
             )
 
     def sync_citations(self, where, record, event, essays):

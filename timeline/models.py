@@ -250,6 +250,11 @@ class SelectionQuerySet(models.QuerySet):
         citations = Citation.objects.filter(event=OuterRef(self.event_field), essay=essay)
         return self.filter(Exists(citations))
 
+    def cited(self, by_any: bool):
+        """Events some essay cites (``by_any``), or those none does."""
+        citations = Exists(Citation.objects.filter(event=OuterRef(self.event_field)))
+        return self.filter(citations if by_any else ~citations)
+
     def with_stance(self, stance):
         return self.filter(stance=stance)
 
@@ -585,9 +590,19 @@ class EventFacet(models.Model):
 
 
 class EventLink(models.Model):
+    """A source for an event: a reference a reader can check (a treaty and its date, a UN
+    document symbol, a law's number), linked where a stable address is certain."""
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links")
-    title = models.CharField(max_length=200)
-    url = models.URLField("URL", max_length=500)
+    title = models.CharField(
+        "reference", max_length=300, help_text="What the source is, as a reader would cite it."
+    )
+    url = models.URLField(
+        "URL",
+        max_length=500,
+        blank=True,
+        help_text="Only an address known to be stable and right; a reference alone is fine.",
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

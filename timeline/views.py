@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from . import dates, exports, panel, versioning
 from .axis import MAX_MARKS, build_axis, density_axis
 from .cards import CARD_FIELDS, event_entries, event_pieces, event_urls
-from .filters import EventFilter, TimelineChoices, month_counts, selection_sql, shorten
+from .filters import CITED, EventFilter, TimelineChoices, month_counts, selection_sql, shorten
 from .models import Citation, Essay, Event, EventRelation, Period
 from .return_link import timeline_view_url, with_timeline_view
 from .versioning import with_data_version
@@ -154,6 +154,8 @@ def active_chips(query, filterset):
         chips.append((f"Cited by: {essay.title}", timeline_url(query, essay=None)))
     if stance := values.get("stance"):
         chips.append((f"Stance: {stance.capitalize()}", timeline_url(query, stance=None)))
+    if cited := values.get("cited"):
+        chips.append((CITED[cited], timeline_url(query, cited=None)))
     if values.get("q"):
         chips.append((f"Search: “{values['q']}”", timeline_url(query, q=None)))
     return chips
@@ -173,6 +175,8 @@ def summary_text(filterset, summary) -> str:
         parts.append(period.name)
     if stance := values.get("stance"):
         parts.append(stance.capitalize())
+    if cited := values.get("cited"):
+        parts.append(CITED[cited].lower())
     if essay := filterset.selected_essay:
         parts.append(f"in “{essay.title}”")
     if values.get("q"):
@@ -273,7 +277,7 @@ def theme_key(axis, choices) -> list:
 def active_filter_count(values) -> int:
     """How many filter values are set: each theme counts."""
     return len(values.get("theme") or []) + sum(
-        bool(values.get(name)) for name in ("period", "from", "to", "essay", "stance", "q")
+        bool(values.get(name)) for name in ("period", "from", "to", "essay", "cited", "stance", "q")
     )
 
 
@@ -754,6 +758,7 @@ def event_page_queryset():
     """Everything a full event view shows: themes, citations with essays, relations."""
     return Event.objects.select_related("main_theme").prefetch_related(
         "themes",
+        "links",
         Prefetch("citations", queryset=Citation.objects.select_related("essay")),
         Prefetch("relations_out", queryset=EventRelation.objects.select_related("to_event")),
         Prefetch("relations_in", queryset=EventRelation.objects.select_related("from_event")),
