@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import QueryDict
 
 from tests.factories import CitationFactory, EventFactory
+from timeline.axis import MAX_MARKS
 from timeline.filters import EventFilter, TimelineChoices
 from timeline.models import Citation, Event
 
@@ -78,18 +79,19 @@ def test_search_results_on_the_timeline_come_best_first(client, small_timeline):
 
 @pytest.mark.parametrize("themes", [[], ["arms-control", "human-rights"]])
 def test_best_matches_found_with_the_summary_list_as_the_ranked_query_does(small_timeline, themes):
-    """Equal scores and starts across the 100th rank, where the title decides: the pages the
-    summary's best matches serve (1 and 2) and those it does not (3) agree with the ranked
-    query run on its own."""
+    """Equal scores and starts across the MAX_MARKS-th rank, where the title decides: the
+    pages the summary's best matches serve (the first MAX_MARKS) and those it does not agree
+    with the ranked query run on its own."""
     arms, rights = small_timeline["themes"]["arms"], small_timeline["themes"]["rights"]
     day = datetime.date(2001, 1, 1)
-    for number in range(150):
+    total = MAX_MARKS + 90
+    for number in range(total):
         EventFactory(
             # Titles the other way round from the ids: the title, not the id, decides a tie.
             title=f"Concord {999 - number}" + ("" if number % 3 else " concord"),
             slug=f"concord-{number}",
             summary="A concord was signed.",
-            # 40 events on each day: the 100th rank falls among equal scores and starts.
+            # 40 events on each day: the MAX_MARKS-th rank falls among equal scores and starts.
             start=day + datetime.timedelta(days=number // 40),
             main_theme=arms if number % 2 else rights,
         )
@@ -98,16 +100,16 @@ def test_best_matches_found_with_the_summary_list_as_the_ranked_query_does(small
     def page(offset, limit, summed):
         filterset = searched(params)
         if summed:
-            assert filterset.summary()["total"] == 150
+            assert filterset.summary()["total"] == total
         return [row["slug"] for row in filterset.ranked_rows(offset, limit)]
 
-    ranked = page(0, 150, summed=False)
+    ranked = page(0, total, summed=False)
     # "concord" twice ranks first; on the first day, the first title of those is 39's
-    assert len(ranked) == 150 and ranked[0] == "concord-39"
-    for offset, limit in [(0, 50), (50, 50), (0, 100), (100, 50)]:
+    assert len(ranked) == total and ranked[0] == "concord-39"
+    for offset, limit in [(0, 50), (50, 50), (100, 50), (150, 50), (0, MAX_MARKS), (200, 50)]:
         assert page(offset, limit, summed=True) == ranked[offset : offset + limit]
     if connection.vendor == "sqlite":
         filterset = searched(params)
         filterset.summary()
-        # Pages 1 and 2 come from the summary's statement: the first 100 and those tied.
-        assert 100 <= len(filterset._best_matches) < 150
+        # The first pages come from the summary's statement: the first MAX_MARKS and ties.
+        assert MAX_MARKS <= len(filterset._best_matches) < total

@@ -26,7 +26,7 @@ from . import dates
 from .models import Stance, shorten_title
 from .zoom import MONTH_NAMES, Window
 
-MAX_MARKS = 100  # beyond that, the axis counts events instead of drawing them
+MAX_MARKS = 160  # beyond that, the axis counts events instead of drawing them
 # The event values a mark is drawn from, besides its colour, card and URL.
 MARK_FIELDS = (
     "slug",

@@ -595,7 +595,7 @@ class EventLink(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links")
     title = models.CharField(
-        "reference", max_length=300, help_text="What the source is, as a reader would cite it."
+        "reference", max_length=500, help_text="What the source is, as a reader would cite it."
     )
     url = models.URLField(
         "URL",

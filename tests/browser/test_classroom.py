@@ -1,4 +1,5 @@
 import io
+import math
 import re
 from unicodedata import normalize
 
@@ -7,6 +8,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.browser.test_timeline import serious_violations
+from timeline.models import Event
 
 
 def test_teacher_presents_a_filtered_view_with_the_keyboard(
@@ -75,8 +77,8 @@ def test_handout_prints_to_pdf_on_a4_and_letter(page, timeline_server):
         # NFKC: the PDF's text has ligatures ("ﬀ") where the page has letters.
         pages = [" ".join(normalize("NFKC", p.extract_text()).split()) for p in pdf.pages]
         text = " ".join(pages)
-        # 19 events in two columns: three pages, the last one no stub.
-        assert len(pdf.pages) == 3
+        # Two columns hold six events a page or more, and the last page is no stub.
+        assert len(pdf.pages) <= math.ceil(len(ends) / 6)
         assert len(pages[-1]) > len(pages[0]) / 3
         # No event is split between two pages.
         for title, last_line in ends:
@@ -125,7 +127,7 @@ def test_every_slide_fits_a_projector_and_a_laptop_without_scrolling(page, timel
         page.goto(timeline_server.url + "/present/?slide=1")
         page.wait_for_load_state("load")
         total = int(page.locator(".slide-count").inner_text().split(" of ")[1])
-        assert total == 70
+        assert total == Event.objects.count()
         for number in range(1, total + 1):
             expect(page.locator(".slide-count")).to_have_text(f"Slide {number} of {total}")
             title = page.locator("#slide-title").inner_text()

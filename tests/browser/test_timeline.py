@@ -133,7 +133,7 @@ def test_show_more_loads_the_next_events_in_place_and_keeps_the_keyboard_there(
     mark_page(page)
     page.locator("#more a").focus()
     page.keyboard.press("Enter")
-    expect(page.locator(EVENT)).to_have_count(total)
+    expect(page.locator(EVENT)).to_have_count(min(total, 100))  # a page is 50 more
     assert still_same_page(page)
     expect(page).to_have_url(timeline_server.url + "/")
     # Focus moves to the first of the new entries (or a new year's heading before it).
@@ -158,11 +158,11 @@ CHOSEN_TEXT_AND_ROOM = """s => { const c = document.createElement('canvas').getC
 
 def test_a_chosen_period_shows_its_whole_name(page, timeline_server):
     page.set_viewport_size({"width": 1366, "height": 800})
-    page.goto(timeline_server.url + "/?period=biden-and-new-starts-final-term")
+    page.goto(timeline_server.url + "/?period=trumps-second-term")
     period = page.get_by_label("Period", exact=True)
     expect(period).to_be_visible()  # "More filters" opens by itself when one is set
     expect(period.locator("option:checked")).to_have_text(
-        "2021–2026 · Biden’s opening and New START’s final term"
+        "2025–2026 · Trump’s second term and New START’s expiry"
     )
     text, room = period.evaluate(CHOSEN_TEXT_AND_ROOM)
     assert text <= room

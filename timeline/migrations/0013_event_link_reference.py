@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='eventlink',
             name='title',
-            field=models.CharField(help_text='What the source is, as a reader would cite it.', max_length=300, verbose_name='reference'),
+            field=models.CharField(help_text='What the source is, as a reader would cite it.', max_length=500, verbose_name='reference'),
         ),
         migrations.AlterField(
             model_name='eventlink',
