@@ -130,3 +130,15 @@ def test_theme_colours_keep_text_readable(curated):
     for theme in Theme.objects.all():
         assert contrast_with_white(theme.colour) >= 4.5, theme.slug
         assert theme.description, theme.slug
+
+
+def test_summaries_and_stances_the_review_balanced(curated):
+    assert "Tagliavini" in Event.objects.get(slug="russia-georgia-war").summary
+    assert "supporting Donald Trump" in Event.objects.get(slug="odni-election-report-2021").summary
+    for slug in ("putin-returns-to-presidency", "yeltsin-presidency", "boston-marathon-bombing"):
+        assert Event.objects.get(slug=slug).stance == "mixed", slug
+
+
+def test_the_dead_isn_address_says_the_library_has_closed(curated, client):
+    weitz = Essay.objects.get(text_filename="000_38261fa63d6ae531.txt")
+    assert "has since closed" in client.get(weitz.get_absolute_url()).content.decode()

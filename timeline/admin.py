@@ -234,6 +234,7 @@ class EssayAdmin(LaterEventWarnings, HistoryAdmin):
                     "published_inferred",
                     "date_note",
                     "url",
+                    "url_note",
                     "licence",
                 ]
             },

@@ -157,6 +157,12 @@ class Essay(models.Model):
     )
     date_note = models.CharField(max_length=500, blank=True, help_text="How the date is known.")
     url = models.URLField("URL", max_length=500, blank=True)
+    url_note = models.CharField(
+        "note on the URL",
+        max_length=300,
+        blank=True,
+        help_text="What a reader should know of the address, e.g. that the site has closed.",
+    )
     licence = models.CharField(max_length=200, blank=True)
     abstract = models.TextField(blank=True, help_text="One paragraph, in our own words.")
     text_filename = models.CharField(
