@@ -142,3 +142,25 @@ def test_summaries_and_stances_the_review_balanced(curated):
 def test_the_dead_isn_address_says_the_library_has_closed(curated, client):
     weitz = Essay.objects.get(text_filename="000_38261fa63d6ae531.txt")
     assert "has since closed" in client.get(weitz.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("slug", "date_text", "essay_file"),
+    [
+        ("navalny-sentenced-2021", "2 Feb 2021", "004_205996025e679c79.txt"),
+        ("putin-returns-to-presidency", "7 May 2012", "000_38261fa63d6ae531.txt"),
+        ("nato-chicago-summit-2012", "20 May 2012 – 21 May 2012", "000_38261fa63d6ae531.txt"),
+        ("czech-expels-russian-diplomats-2021", "17 Apr 2021", "004_205996025e679c79.txt"),
+        ("transnistria-ceasefire-1992", "21 Jul 1992", "001_6d9a5feafda786b2.txt"),
+    ],
+)
+def test_each_act_an_essay_names_stands_at_its_own_date(curated, slug, date_text, essay_file):
+    event = Event.objects.get(slug=slug)
+    assert event.date_display == date_text
+    assert event.citations.filter(essay__text_filename=essay_file).exists()
+
+
+def test_a_passage_naming_no_act_cites_no_event(curated):
+    navalny_sanctions = Event.objects.get(slug="us-sanctions-over-navalny-poisoning")
+    assert not navalny_sanctions.citations.exists()
+    assert Event.objects.get(slug="libya-intervention").start == datetime.date(2011, 3, 19)
