@@ -18,7 +18,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import EventFactory
 from timeline import imports, text_diff
-from timeline.models import Citation, Event
+from timeline.models import Citation, Event, Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -568,6 +568,21 @@ def test_exporting_and_importing_again_changes_nothing(
         key: action for key, action in actions.items() if action != "unchanged"
     }
     assertContains(preview, "Nothing to write")
+    answer(admin_client, preview)
+    assert snapshot() == before
+
+
+def test_a_timelinejs_export_with_markup_in_names_imports_back_unchanged(
+    admin_client, small_timeline
+):
+    """The export escapes the group twice, for TimelineJS; the import reads the name back."""
+    event = small_timeline["events"]["usaid"]
+    Theme.objects.filter(pk=event.main_theme_id).update(name="Aid & <b>ties</b> &amp; more")
+    Event.objects.filter(pk=event.pk).update(title="USAID <img src=x> & co")
+    before = snapshot()
+    content = export(admin_client, "export_timelinejs")
+    preview = upload(admin_client, content, name="timeline.json")
+    assert set(preview_actions(preview).values()) == {"unchanged"}
     answer(admin_client, preview)
     assert snapshot() == before
 

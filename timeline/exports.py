@@ -274,8 +274,15 @@ def timelinejs_date(value: datetime.date, precision: str) -> dict[str, int]:
 
 
 def html_text(text: str) -> str:
-    """Plain text for a TimelineJS field that is read as HTML (headlines)."""
+    """Plain text for a TimelineJS field that is sanitised and read as HTML (headlines)."""
     return html.escape(text, quote=False)
+
+
+def stripped_html_text(text: str) -> str:
+    """Plain text for a TimelineJS field (``group``, ``display_date``) whose tags it strips by
+    reading it as HTML, which decodes entities once, and then sets as HTML: escaped twice, so
+    what it finally shows is the text itself and never markup."""
+    return html.escape(html.escape(text, quote=False), quote=False)
 
 
 def timelinejs_text(summary: str) -> str:
@@ -287,9 +294,9 @@ def timelinejs_slide(event) -> dict:
     slide = {
         "unique_id": event.slug,
         "start_date": timelinejs_date(event.start, event.start_precision),
-        "display_date": event.date_display,
+        "display_date": stripped_html_text(event.date_display),
         "text": {"headline": html_text(event.title), "text": timelinejs_text(event.summary)},
-        "group": event.main_theme.name,
+        "group": stripped_html_text(event.main_theme.name),
     }
     if event.end is not None:
         slide["end_date"] = timelinejs_date(event.end, event.end_precision or event.start_precision)

@@ -382,7 +382,8 @@ def event_values_from_slide(slide, slug, existing, themes_by_name):
         end, end_precision = timelinejs_date("end_date", slide.get("end_date"))
     except RowError as error:
         reasons += error.reasons
-    group = str(slide.get("group") or "").strip()
+    # The export escapes the group twice (exports.stripped_html_text).
+    group = html.unescape(html.unescape(str(slide.get("group") or ""))).strip()
     main_theme = themes_by_name.get(group.casefold())
     if not group:
         reasons.append("group: name the main theme.")

@@ -5,6 +5,7 @@ served to the page through Playwright routes on the live server's own origin, so
 loads the export from the app like any embed would, and nothing comes from a CDN.
 """
 
+import datetime
 import json
 import mimetypes
 import os
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.factories import EventFactory, PeriodFactory, ThemeFactory
 
 DIST = (
     Path(__file__).resolve().parent
@@ -118,3 +121,51 @@ def test_a_filtered_view_replays_and_its_slides_show_our_text(page, timelinejs):
     slide = page.locator(f"#{target['unique_id']}")
     expect(slide.locator(".tl-headline")).to_have_text(target["text"]["headline"])
     expect(slide.locator(".tl-headline-date")).to_have_text(target["display_date"])
+
+
+HOSTILE = [
+    "<img src=x onerror=alert(document.domain)>",
+    "&lt;img src=x onerror=alert(document.domain)&gt;",
+    "<script>alert(1)</script>",
+    "&amp;lt;svg onload=alert(2)&amp;gt;",
+]
+
+
+def test_hostile_names_in_every_field_replay_as_text_and_run_nothing(page, timelinejs):
+    """What an editor may type into any field TimelineJS shows never runs as script in a page
+    embedding the export; the group and headline show exactly what was typed."""
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    events, themes = [], []
+    for number, hostile in enumerate(HOSTILE):
+        theme = ThemeFactory(name=f"Energy {number} {hostile}")
+        themes.append(theme)
+        PeriodFactory(
+            name=f"Era {hostile}",
+            start=datetime.date(2000 + 2 * number, 1, 1),
+            end=datetime.date(2001 + 2 * number, 12, 31),
+        )
+        events.append(
+            EventFactory(
+                title=f"Title {hostile}",
+                summary=f"Summary {hostile} [link](javascript:alert(3)) <b onclick=alert(4)>b</b>",
+                main_theme=theme,
+                themes=[theme],
+                start=datetime.date(2000 + 2 * number, 6, 1),
+            )
+        )
+    timelinejs("&".join(f"theme={theme.slug}" for theme in themes))
+    expect(page.locator(".tl-timemarker")).to_have_count(len(events))
+    groups = page.locator(".tl-timegroup-message")
+    expect(groups).to_have_count(len(HOSTILE))
+    assert sorted(groups.all_text_contents()) == sorted(
+        f"Energy {number} {hostile}" for number, hostile in enumerate(HOSTILE)
+    )
+    for event in events:
+        page.evaluate("slug => window.timeline.goToId(slug)", event.slug)
+        expect(page.locator(f"#{event.slug} .tl-headline")).to_have_text(event.title)
+    page.wait_for_timeout(500)  # any injected handler would have fired by now
+    assert dialogs == []
+    assert page.locator(".tl-timeline img[src='x'], .tl-timeline svg[onload]").count() == 0
+    era_texts = " ".join(page.locator(".tl-timeera").all_inner_texts())
+    assert all(f"Era {hostile}" in era_texts for hostile in HOSTILE)
