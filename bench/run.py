@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Benchmark "Fast at any size": the timeline's pages against /healthz at 1k, 10k, 100k events.
 
-For each size: a fresh temporary SQLite database (migrate, ``load_timeline`` for the 70
-curated events, ``generate_events --count N-70 --seed 1``, ``collectstatic``), served by
+For each size: a fresh temporary SQLite database (migrate, ``load_timeline`` for the 157
+curated events, ``generate_events --count N-157 --seed 1``, ``collectstatic``), served by
 gunicorn with the production settings (DJANGO_DEBUG=0, DJANGO_HTTPS=0, a random secret key)
 on 127.0.0.1 with 2 sync workers. Then, with --concurrency connections (threads, http.client,
 keep-alive where the server keeps it: sync workers close after each response, so each request
@@ -73,7 +73,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 HOST = "127.0.0.1"  # loopback only
-CURATED = 70  # events in timeline/data/timeline.yaml
+CURATED = 157  # events in timeline/data/timeline.yaml
 REQUEST_TIMEOUT = 60  # seconds, per request
 MAX_REQUESTS = 1_000_000  # per endpoint and phase, a bound on memory whatever the speed
 BUDGET_BYTES = 150_000  # the first view's budget: 150 KB
@@ -370,12 +370,14 @@ class MemoryWatch(threading.Thread):
 class Server:
     """gunicorn with the production settings on a free loopback port."""
 
-    def __init__(self, env, workdir, workers):
+    def __init__(self, env, workdir, workers, threads=1):
         self.port = free_port()
         self.log_path = workdir / "gunicorn.log"
+        worker_class = "gthread" if threads > 1 else "sync"
         self.process = subprocess.Popen(
             [GUNICORN, "relations.wsgi", "--bind", f"{HOST}:{self.port}",
-             "--worker-class", "sync", "--workers", str(workers), "--log-level", "warning",
+             "--worker-class", worker_class, "--workers", str(workers),
+             "--threads", str(threads), "--log-level", "warning",
              "--capture-output", "--error-logfile", str(self.log_path)],
             cwd=ROOT, env=env, start_new_session=True,
         )  # fmt: skip
@@ -449,15 +451,20 @@ def prepare(size, workdir):
     started = time.monotonic()
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "load_timeline")
-    if size > CURATED:
-        manage(env, "generate_events", "--count", str(size - CURATED), "--seed", "1")
+    curated = count_events(db_path)
+    if size > curated:
+        manage(env, "generate_events", "--count", str(size - curated), "--seed", "1")
     manage(env, "collectstatic", "--no-input", "-v0")
-    with sqlite3.connect(db_path) as db:
-        events = db.execute("SELECT count(*) FROM timeline_event").fetchone()[0]
+    events = count_events(db_path)
     if events != size:
         raise ServerFailed(f"expected {size} events in the database, found {events}")
     log(f"  prepared {events:,} events in {time.monotonic() - started:.0f} s")
     return env, db_path
+
+
+def count_events(db_path) -> int:
+    with sqlite3.connect(db_path) as db:
+        return db.execute("SELECT count(*) FROM timeline_event").fetchone()[0]
 
 
 def summarise(name, path, elapsed, rows, queries):

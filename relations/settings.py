@@ -119,6 +119,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 10,
     }
 
+# Pages and fragments in each process's memory; finished downloads in a cache of their own,
+# a few files at most (each up to 8 MB), so large ones never push the pages out.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "exports": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "exports",
+        "OPTIONS": {"MAX_ENTRIES": 8},
+    },
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -2,6 +2,7 @@ from datetime import date
 
 import factory.random
 import pytest
+from django.core.cache import caches
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -23,6 +24,12 @@ hypothesis_settings.load_profile("timeline")
 def same_fake_text_every_run():
     """Faker's filler text is the same on every run, so a search cannot match it by chance."""
     factory.random.reseed_random("relations-timeline")
+
+
+@pytest.fixture(autouse=True)
+def no_downloads_from_other_tests():
+    """Downloads are kept per data version; another test's database may repeat a version."""
+    caches["exports"].clear()
 
 
 @pytest.fixture

@@ -7,18 +7,25 @@ import json
 import re
 
 import bibtexparser
+import markdown as markdown_lib
 import pytest
 from bibtexparser.middlewares import LatexDecodingMiddleware, MonthIntMiddleware
 from citeproc import Citation as CslCitation
 from citeproc import CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+from icalendar.prop import vText
 from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import CitationFactory, EssayFactory, EventFactory
 from tests.pages import listed_slugs
+from timeline import calendar_file, export_cache
 from timeline.models import Precision
+from timeline.templatetags.timeline import rendered_markdown
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +169,14 @@ def test_citations_csv_has_the_selected_events_citations(client, small_timeline)
 # --- events.ics
 
 
+@given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=400))
+def test_calendar_lines_are_folded_as_icalendar_folds_them(text):
+    """Our line folding (fast) writes exactly what icalendar's own (slow) writes."""
+    entry = CalendarEvent()
+    entry.add("description", text)
+    assert calendar_file.component("VEVENT", [("DESCRIPTION", vText(text))]) == entry.to_ical()
+
+
 def test_calendar_has_all_day_events_spanning_what_is_known(client, small_timeline):
     response = get(client, "export_events_ics")
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -258,6 +273,30 @@ def test_timelinejs_export_has_slides_to_the_known_precision(client, small_timel
     # The two periods the events fall in, as eras.
     assert [era["text"]["headline"] for era in data["eras"]] == ["The reset", "Putin's return"]
     assert data["eras"][0]["start_date"] == {"year": 2009, "month": 1, "day": 20}
+
+
+def test_a_timelinejs_file_made_again_after_an_edit_renders_only_what_changed(
+    client, small_timeline, monkeypatch
+):
+    """Rendering summaries is most of the file's making: each text is rendered once."""
+    rendered_markdown.cache_clear()
+    conversions = []
+    convert = markdown_lib.Markdown.convert
+    monkeypatch.setattr(
+        markdown_lib.Markdown,
+        "convert",
+        lambda self, text: conversions.append(text) or convert(self, text),
+    )
+    events = len(json.loads(get(client, "export_timelinejs").content)["events"])
+    assert len(conversions) == events > 3
+    event = small_timeline["events"]["usaid"]
+    event.summary = "Russia expelled *USAID*."
+    event.save()
+    conversions.clear()
+    slides = json.loads(get(client, "export_timelinejs").content)["events"]
+    assert conversions == ["Russia expelled *USAID*."]
+    (slide,) = [slide for slide in slides if slide["unique_id"] == "usaid"]
+    assert slide["text"]["text"] == "<p>Russia expelled <em>USAID</em>.</p>"
 
 
 def test_timelinejs_export_honours_the_filters(client, small_timeline):
@@ -479,3 +518,44 @@ def test_a_download_name_holds_only_safe_characters(client, small_timeline):
         response["Content-Disposition"]
         == 'attachment; filename="relations-timeline-unicode-x-ok.csv"'
     )
+
+
+# --- made once, one at a time
+
+
+def test_a_download_is_made_once_whatever_parameters_are_added_or_reordered(
+    client, small_timeline, django_assert_num_queries
+):
+    first = get(client, "export_events_csv", {"theme": "arms-control", "q": "treaty"})
+    # Only the data version is read: the file made for the first request is sent again.
+    with django_assert_num_queries(1):
+        again = client.get(
+            reverse("timeline:export_events_csv") + "?junk=1&q=treaty&theme=arms-control&theme="
+        )
+    assert again.content == first.content
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+
+
+def test_an_edit_makes_the_download_anew(client, small_timeline):
+    before = csv_rows(get(client, "export_events_csv"))
+    event = small_timeline["events"]["usaid"]
+    event.title = "Russia expels the U.S. aid agency"
+    event.save()
+    after = csv_rows(get(client, "export_events_csv"))
+    assert len(after) == len(before)
+    assert [row["title"] for row in after if row["slug"] == "usaid"] == [event.title]
+
+
+def test_while_another_download_is_made_a_request_is_asked_to_retry(
+    client, small_timeline, monkeypatch
+):
+    monkeypatch.setattr(export_cache, "WAIT_SECONDS", 0.01)
+    assert export_cache._building.acquire(timeout=1)
+    try:
+        response = client.get(reverse("timeline:export_events_ics"))
+    finally:
+        export_cache._building.release()
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(export_cache.RETRY_AFTER_SECONDS)
+    assertContains(response, "try again in", status_code=503)
+    assert client.get(reverse("timeline:export_events_ics")).status_code == 200

@@ -4,10 +4,12 @@ or essay title are neutralised on every page that shows them."""
 
 from html.parser import HTMLParser
 
+import markdown as markdown_lib
 import pytest
 from django.urls import reverse
 
 from tests.factories import CitationFactory, EssayFactory, EventFactory, ThemeFactory
+from timeline.templatetags.timeline import markdown
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +97,12 @@ def test_the_admin_lists_editor_text_escaped(admin_client, hostile_event):
         assert response.status_code == 200
         assert ActiveContent(response.text).found == []
         assert "<script>alert" not in response.text
+
+
+def test_one_summary_never_leaks_into_the_next_when_the_converter_is_reused():
+    """A link reference defined in one editor's text does not resolve in another's."""
+    defining = "See [the treaty][t].\n\n[t]: https://example.org/treaty"
+    using = "Also [the treaty][t]."
+    assert 'href="https://example.org/treaty"' in markdown(defining)
+    assert "href" not in markdown(using)
+    assert markdown(using) == markdown_lib.markdown(using, extensions=["smarty"])

@@ -19,10 +19,11 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
+from icalendar.prop import vCategory, vDate, vDDDTypes, vText, vUri
 
-from . import dates, versioning
+from . import calendar_file, dates, versioning
+from .export_cache import made_once
+from .export_rows import exported_events
 from .filters import EventFilter, TimelineChoices
 from .formula_cells import neutralised
 from .models import Citation, Essay, Event
@@ -139,8 +140,9 @@ def partial_end(event) -> str:
     return dates.to_partial_text(event.end, event.end_precision or event.start_precision)
 
 
-def event_csv_row(event, url: str) -> dict[str, str]:
-    """An event as a spreadsheet row; dates keep their precision ("1992", "2012-09")."""
+def event_csv_row(event) -> dict[str, str]:
+    """An event (export_rows.ExportedEvent) as a spreadsheet row; dates keep their precision
+    ("1992", "2012-09")."""
     return {
         "slug": event.slug,
         "title": event.title,
@@ -149,21 +151,12 @@ def event_csv_row(event, url: str) -> dict[str, str]:
         "end": partial_end(event),
         "approximate": YES if event.approximate else NO,
         "stance": event.stance,
-        "themes": THEME_SEPARATOR.join(theme.slug for theme in event.ordered_themes()),
+        "themes": THEME_SEPARATOR.join(theme.slug for theme in event.themes),
         # One alias per line, as the model stores them: an alias may contain any punctuation.
         "aliases": "\n".join(event.alias_list),
         "summary": event.summary,
         "discussion_prompt": event.discussion_prompt,
-        "url": url,
-    }
-
-
-def citation_csv_row(citation) -> dict[str, str]:
-    return {
-        "essay": citation.essay.slug,
-        "event": citation.event.slug,
-        "quote": citation.quote,
-        "note": citation.note,
+        "url": event.url,
     }
 
 
@@ -178,31 +171,68 @@ def csv_response(filename, columns, rows):
 
 
 @require_safe
-@refuse_large_selections
 @with_data_version
+@made_once("events.csv")
+@refuse_large_selections
 def export_events_csv(request):
-    _, events = selected_events(
-        request, Event.objects.select_related("main_theme").prefetch_related("themes")
-    )
-    rows = (
-        event_csv_row(event, request.build_absolute_uri(event.get_absolute_url()))
-        for event in events
-    )
+    filterset, events = selected_events(request, Event.objects.all())
+    rows = map(event_csv_row, exported_events(request, events, filterset.choices))
     return csv_response(download_name(request, ".csv"), EVENT_COLUMNS, rows)
 
 
 @require_safe
-@refuse_large_selections
 @with_data_version
+@made_once("citations.csv")
+@refuse_large_selections
 def export_citations_csv(request):
     _, events = selected_events(request, Event.objects.all())
     citations = (
         Citation.objects.filter(event__in=events.values("pk"))
-        .select_related("essay", "event")
         .order_by("event__start", "event__span_end", "event__title", "essay__published", "pk")
+        .values_list("essay__slug", "event__slug", "quote", "note")
     )
-    rows = (citation_csv_row(citation) for citation in citations)
+    rows = (dict(zip(CITATION_COLUMNS, values, strict=True)) for values in citations)
     return csv_response(download_name(request, "-citations.csv"), CITATION_COLUMNS, rows)
+
+
+def event_json(event, periods) -> dict:
+    return {
+        "slug": event.slug,
+        "title": event.title,
+        "start": event.start.isoformat(),
+        "start_precision": event.start_precision,
+        "end": event.end.isoformat() if event.end else None,
+        "end_precision": event.end_precision or None,
+        "approximate": event.approximate,
+        "stance": event.stance,
+        "themes": [theme.slug for theme in event.themes],
+        "periods": [
+            period.slug for period in periods if period.covers(event.start, event.span_end)
+        ],
+        "url": event.url,
+        "citations": [
+            {
+                "essay": {"slug": essay.slug, "title": essay.title, "authors": essay.author_list},
+                "quote": quote,
+            }
+            for essay, quote in event.citations
+        ],
+    }
+
+
+@require_safe
+@with_data_version
+@made_once("events.json")
+@refuse_large_selections
+def export_events_json(request):
+    filterset, events = selected_events(request, Event.objects.all())
+    choices = filterset.choices
+    rows = exported_events(request, events, choices, citations=True)
+    payload = {"count": len(rows), "events": [event_json(row, choices.periods) for row in rows]}
+    if filterset.notices:
+        payload["notices"] = filterset.notices
+    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    return attachment(response, download_name(request, ".json"))
 
 
 PRECISION_WORDS = {dates.MONTH: "month", dates.YEAR: "year"}
@@ -225,41 +255,48 @@ def precision_note(event) -> str:
     return " ".join(notes)
 
 
-def calendar_entry(event, url: str) -> CalendarEvent:
+def calendar_entry(event) -> bytes:
     """An all-day entry covering every day the event may cover (DTEND is exclusive)."""
     notes = [precision_note(event), "Approximate date." if event.approximate else ""]
     description = "\n\n".join(
-        part for part in (event.summary, " ".join(n for n in notes if n), url) if part
+        part for part in (event.summary, " ".join(n for n in notes if n), event.url) if part
     )
-    entry = CalendarEvent()
-    entry.add("uid", f"{event.slug}@{UID_DOMAIN}")
-    entry.add("dtstamp", event.updated_at)
-    entry.add("dtstart", event.start)
-    entry.add("dtend", event.span_end + datetime.timedelta(days=1))
-    entry.add("summary", event.title)
-    entry.add("description", description)
-    entry.add("url", url)
-    entry.add("categories", [theme.name for theme in event.ordered_themes()])
-    # History, not appointments: never shown as busy time.
-    entry.add("transp", "TRANSPARENT")
-    return entry
+    return calendar_file.component(
+        "VEVENT",
+        [
+            ("SUMMARY", vText(event.title)),
+            ("DTSTART;VALUE=DATE", vDate(event.start)),
+            ("DTEND;VALUE=DATE", vDate(event.span_end + datetime.timedelta(days=1))),
+            ("DTSTAMP", vDDDTypes(event.updated_at.astimezone(datetime.UTC))),
+            ("UID", vText(f"{event.slug}@{UID_DOMAIN}")),
+            ("CATEGORIES", vCategory([theme.name for theme in event.themes])),
+            ("DESCRIPTION", vText(description)),
+            # History, not appointments: never shown as busy time.
+            ("TRANSP", vText("TRANSPARENT")),
+            ("URL", vUri(event.url)),
+        ],
+    )
 
 
 @require_safe
-@refuse_large_selections
 @with_data_version
+@made_once("events.ics")
+@refuse_large_selections
 def export_events_ics(request):
-    _, events = selected_events(
-        request, Event.objects.select_related("main_theme").prefetch_related("themes")
+    filterset, events = selected_events(request, Event.objects.all())
+    entries = b"".join(
+        calendar_entry(event) for event in exported_events(request, events, filterset.choices)
     )
-    calendar = Calendar()
-    calendar.add("prodid", f"-//Relations Timeline//{UID_DOMAIN}//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", TIMELINE_TITLE)
-    for event in events:
-        url = request.build_absolute_uri(event.get_absolute_url())
-        calendar.add_component(calendar_entry(event, url))
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    calendar = calendar_file.component(
+        "VCALENDAR",
+        [
+            ("VERSION", vText("2.0")),
+            ("PRODID", vText(f"-//Relations Timeline//{UID_DOMAIN}//EN")),
+            ("X-WR-CALNAME", vText(TIMELINE_TITLE)),
+        ],
+        inner=entries,
+    )
+    response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
     return attachment(response, download_name(request, ".ics"))
 
 
@@ -304,13 +341,12 @@ def timelinejs_slide(event) -> dict:
 
 
 @require_safe
-@refuse_large_selections
 @with_data_version
+@made_once("timelinejs.json")
+@refuse_large_selections
 def export_timelinejs(request):
-    filterset, events = selected_events(
-        request, Event.objects.select_related("main_theme").prefetch_related("themes")
-    )
-    events = list(events)
+    filterset, events = selected_events(request, Event.objects.all())
+    events = exported_events(request, events, filterset.choices)
     query = request.GET.urlencode()
     view_url = request.build_absolute_uri(
         reverse("timeline:index") + (f"?{query}" if query else "")

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, Count, Exists, Max, Min, OuterRef, Prefetch, Q, Value, When
-from django.http import HttpResponse, JsonResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -695,50 +695,6 @@ def essay_matrix(request):
             "timeline_link": timeline_url(request.GET),
         },
     )
-
-
-@require_safe
-@exports.refuse_large_selections
-@with_data_version
-def export_events_json(request):
-    queryset = Event.objects.select_related("main_theme").prefetch_related(
-        "themes", Prefetch("citations", queryset=Citation.objects.select_related("essay"))
-    )
-    filterset, selected = exports.selected_events(request, queryset)
-    choices = filterset.choices
-    events = []
-    for event in selected:
-        events.append(
-            {
-                "slug": event.slug,
-                "title": event.title,
-                "start": event.start.isoformat(),
-                "start_precision": event.start_precision,
-                "end": event.end.isoformat() if event.end else None,
-                "end_precision": event.end_precision or None,
-                "approximate": event.approximate,
-                "stance": event.stance,
-                "themes": [theme.slug for theme in event.ordered_themes()],
-                "periods": [period.slug for period in event.periods_from(choices.periods)],
-                "url": request.build_absolute_uri(event.get_absolute_url()),
-                "citations": [
-                    {
-                        "essay": {
-                            "slug": citation.essay.slug,
-                            "title": citation.essay.title,
-                            "authors": citation.essay.author_list,
-                        },
-                        "quote": citation.quote,
-                    }
-                    for citation in event.citations.all()
-                ],
-            }
-        )
-    payload = {"count": len(events), "events": events}
-    if filterset.notices:
-        payload["notices"] = filterset.notices
-    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    return exports.attachment(response, exports.download_name(request, ".json"))
 
 
 @require_safe

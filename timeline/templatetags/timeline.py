@@ -1,4 +1,6 @@
+import functools
 import re
+import threading
 
 import markdown as markdown_lib
 import nh3
@@ -11,21 +13,34 @@ from timeline.typography import curly_quotes, in_quotes
 register = template.Library()
 
 ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br"}
+# One converter per thread, reset between texts: building one costs ten times a short text's
+# conversion (tests/test_rendering_safety.py holds it to the same output).
+_converters = threading.local()
+
+
+def markdown_converter() -> markdown_lib.Markdown:
+    if not hasattr(_converters, "markdown"):
+        # smarty: typographic quotes, dashes and ellipses, as in the titles.
+        _converters.markdown = markdown_lib.Markdown(output_format="html", extensions=["smarty"])
+    return _converters.markdown.reset()
 
 
 @register.filter
 def markdown(text: str) -> str:
     """Editor-written Markdown as HTML, sanitised to an allow-list (no scripts, no javascript:)."""
-    # smarty: typographic quotes, dashes and ellipses, as in the titles.
-    html = markdown_lib.markdown(text or "", output_format="html", extensions=["smarty"])
-    return mark_safe(
-        nh3.clean(
-            html,
-            tags=ALLOWED_TAGS,
-            attributes={"a": {"href", "title"}},
-            url_schemes={"http", "https", "mailto"},
-            link_rel="noopener noreferrer",
-        )
+    return mark_safe(rendered_markdown(text or ""))
+
+
+# Kept for as many texts as a download holds: a download made again after an edit renders
+# only the summaries that changed (rendering is most of a TimelineJS file's making).
+@functools.lru_cache(maxsize=10_000)
+def rendered_markdown(text: str) -> str:
+    return nh3.clean(
+        markdown_converter().convert(text),
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
     )
 
 
