@@ -31,6 +31,9 @@ DEBUG = env_flag("DJANGO_DEBUG", True)
 HTTPS = env_flag("DJANGO_HTTPS", True)
 # Behind a reverse proxy that sets X-Forwarded-Proto and appends to X-Forwarded-For.
 BEHIND_PROXY = env_flag("DJANGO_BEHIND_PROXY", False)
+# The addresses that proxy connects from: only their X-Forwarded-For is believed (when set;
+# `check --deploy` warns while it is not, see relations/checks.py).
+PROXY_ADDRESSES = env_list("DJANGO_PROXY_ADDRESSES")
 
 _DEV_SECRET_KEY = "django-insecure-local-development-only"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "" if not DEBUG else _DEV_SECRET_KEY)
@@ -60,6 +63,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so every response carries them: even the 400 for a disallowed host, which
+    # SecurityMiddleware's HTTPS redirect or CommonMiddleware raises before any view runs.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages and fragments compressed (static files come compressed from WhiteNoise). Django
@@ -70,9 +77,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Vary on htmx's headers and Cache-Control: no-cache on every public page and fragment.
+    "timeline.public_caching.public_caching",
     # Records the signed-in editor as the author of each historical record.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: turns a locked-out login into the lockout page.
@@ -132,16 +139,21 @@ CACHES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Where a sign-in lands when its next= is missing or points off the site (not Django's
+# /accounts/profile/, which does not exist here).
+LOGIN_REDIRECT_URL = "admin:index"
+
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out account and address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Brute-force protection of the admin login (django-axes): after AXES_FAILURE_LIMIT failed
-# attempts for one account from one address, that pair is refused, even with the right
-# password, until AXES_COOLOFF_TIME has passed since the last failure.
-AXES_FAILURE_LIMIT = 5
+# Brute-force protection of the admin login (django-axes): after 5 failed attempts for one
+# account from one address, that pair is refused, even with the right password, until
+# AXES_COOLOFF_TIME has passed since the last failure; after 30 from all addresses together,
+# the account is refused from every address (relations/sign_in_limits.py).
+AXES_FAILURE_LIMIT = "relations.sign_in_limits.failure_limit"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from relations.sign_in_limits import FAILURES_FROM_ALL_ADDRESSES
 from timeline.loader import Loader
 from timeline.models import Essay, Event
 
@@ -70,6 +71,7 @@ def test_the_lockout_ends_after_the_cool_off(client, editor):
 
 def test_behind_the_proxy_the_address_is_the_one_the_proxy_saw(client, editor, settings):
     settings.BEHIND_PROXY = True
+    settings.PROXY_ADDRESSES = ["127.0.0.1"]
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
     for attempt in range(5):
         # A client-supplied address in front does not make each attempt look new.
@@ -80,6 +82,43 @@ def test_behind_the_proxy_the_address_is_the_one_the_proxy_saw(client, editor, s
     other_client = Client()
     response = log_in(other_client, PASSWORD, HTTP_X_FORWARDED_FOR="198.51.100.8", **proxy)
     assert response.status_code == 302
+
+
+def test_a_sign_in_sent_off_the_site_lands_on_the_admin_index(client, editor):
+    response = client.post(
+        f"{LOGIN}?next=https://evil.example/",
+        {"username": "erin", "password": PASSWORD, "next": "https://evil.example/"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("admin:index")
+    assert response.status_code == 200
+
+
+def test_failures_from_many_addresses_lock_the_account_from_everywhere(client, editor, settings):
+    # A cheap hasher: thirty sign-ins would otherwise take half a minute.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    editor.set_password(PASSWORD)
+    editor.save()
+    for n in range(FAILURES_FROM_ALL_ADDRESSES):
+        log_in(client, "wrong-password", REMOTE_ADDR=f"203.0.113.{n + 1}")
+    response = log_in(Client(REMOTE_ADDR="198.51.100.1"), PASSWORD)
+    assertContains(response, "locked from everywhere", status_code=429)
+
+    # Another account is not affected.
+    User.objects.create_user("olga", password=PASSWORD, is_staff=True)
+    other = Client(REMOTE_ADDR="198.51.100.1")
+    assert other.post(LOGIN, {"username": "olga", "password": PASSWORD}).status_code == 302
+    assert logged_in(other)
+
+
+def test_with_the_proxy_named_a_direct_client_cannot_pick_its_address(client, editor, settings):
+    settings.BEHIND_PROXY = True
+    settings.PROXY_ADDRESSES = ["127.0.0.1"]
+    direct = {"REMOTE_ADDR": "203.0.113.5"}
+    for attempt in range(5):
+        log_in(client, "wrong-password", HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}", **direct)
+    locked = log_in(client, PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.99", **direct)
+    assert locked.status_code == 429
 
 
 # --- the editors group ---

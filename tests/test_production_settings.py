@@ -102,21 +102,39 @@ def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, key):
     assert "DJANGO_SECRET_KEY must be set to a long random value" in result.stderr
 
 
-def test_deploy_check_passes_with_the_default_https_settings(tmp_path):
-    result = subprocess.run(
+def deploy_check(tmp_path, **env) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE_DIR,
         env={
             **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
-            **production(),
+            **production(**env),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         },
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_deploy_check_passes_with_the_default_https_settings(tmp_path):
+    result = deploy_check(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_deploy_check_warns_behind_a_proxy_until_its_addresses_are_named(tmp_path):
+    readme = {
+        "DJANGO_ALLOWED_HOSTS": "timeline.example.org",
+        "DJANGO_CSRF_TRUSTED_ORIGINS": "https://timeline.example.org",
+        "DJANGO_BEHIND_PROXY": "1",
+    }
+    unnamed = deploy_check(tmp_path, **readme)
+    assert unnamed.returncode != 0
+    assert "relations.W001" in unnamed.stderr + unnamed.stdout
+    named = deploy_check(tmp_path, DJANGO_PROXY_ADDRESSES="127.0.0.1", **readme)
+    assert named.returncode == 0, named.stdout + named.stderr
+    assert "no issues" in named.stdout
 
 
 def test_https_production_redirects_sets_hsts_and_host_only_secure_cookies(tmp_path, static_root):
@@ -189,6 +207,25 @@ def test_allowed_hosts_come_from_the_environment(tmp_path, static_root):
     assert seen["other"]["status"] == 400
     assert "Bad request" in seen["other"]["body"]
     assert "attacker.example" not in seen["other"]["body"]
+
+
+def test_a_disallowed_host_gets_its_400_with_the_security_headers(tmp_path, static_root):
+    seen = get(
+        tmp_path,
+        static_root,
+        {
+            # Over HTTPS CommonMiddleware refuses it; over HTTP already the redirect to HTTPS.
+            "secure": ["/", "evil.example", {"secure": True}],
+            "plain": ["/", "evil.example", {}],
+        },
+        **production(DJANGO_ALLOWED_HOSTS="timeline.example.org"),
+    )
+    for response in seen.values():
+        assert response["status"] == 400
+        headers = response["headers"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Frame-Options"] == "DENY"
+    assert seen["secure"]["headers"]["X-Content-Type-Options"] == "nosniff"
 
 
 PRAGMAS = """

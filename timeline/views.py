@@ -12,7 +12,6 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -71,9 +70,7 @@ def requested_partial(request, partials):
 def render_for_target(request, template, context, partials):
     """Render the whole page, or only the partial an htmx request targets."""
     partial = requested_partial(request, partials)
-    response = render(request, f"{template}#{partial}" if partial else template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
+    return render(request, f"{template}#{partial}" if partial else template, context)
 
 
 def timeline_url(query, path=None, **changes):
@@ -401,9 +398,7 @@ def index(request):
     slug = query.pop("event", [""])[-1]
     if partial == "panel":
         panel = panel_context(request, query, timeline_filterset(request, query), slug)
-        response = render(request, "timeline/index.html#panel", panel)
-        patch_vary_headers(response, ("HX-Request", "HX-Target"))
-        return response
+        return render(request, "timeline/index.html#panel", panel)
     key = versioning.cache_key(request, "timeline", f"{request.path}?{query.urlencode()}")
     results = cache.get(key)
     filterset = None
@@ -412,21 +407,18 @@ def index(request):
         results = render_results(request, query, filterset, partial)
         cache.set(key, results, RESULTS_CACHE_SECONDS)
     if partial:
-        response = HttpResponse(results)  # a cached fragment is sent as it is
-    else:
-        filterset = filterset or timeline_filterset(request, query)
-        context = {
-            "filterset": filterset,
-            "choices": filterset.choices,
-            "values": filterset.values,
-            **{name: mark_safe(results[name]) for name in RESULTS_PARTS},  # our templates'
-            "active_filters": results["active_filters"],
-        }
-        if slug:
-            context.update(panel_context(request, query, filterset, slug))
-        response = render(request, "timeline/index.html", context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
+        return HttpResponse(results)  # a cached fragment is sent as it is
+    filterset = filterset or timeline_filterset(request, query)
+    context = {
+        "filterset": filterset,
+        "choices": filterset.choices,
+        "values": filterset.values,
+        **{name: mark_safe(results[name]) for name in RESULTS_PARTS},  # our templates'
+        "active_filters": results["active_filters"],
+    }
+    if slug:
+        context.update(panel_context(request, query, filterset, slug))
+    return render(request, "timeline/index.html", context)
 
 
 def panel_context(request, query, filterset, slug):

@@ -1,0 +1,61 @@
+"""Every public page and fragment tells caches what it varies on and to revalidate it; the
+admin stays private and uncached."""
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from timeline.public_caching import HTMX_HEADERS
+
+pytestmark = pytest.mark.django_db
+
+# The small timeline's objects for the routes that name one.
+ROUTE_ARGS = {"timeline:event_detail": ["new-start"], "timeline:essay_detail": ["weitz"]}
+
+
+def public_routes() -> list[str]:
+    """The name of every route outside the admin, read from the URLconf."""
+    return [
+        f"{entry.namespace}:{pattern.name}"
+        for entry in get_resolver().url_patterns
+        if isinstance(entry, URLResolver) and entry.namespace != "admin"
+        for pattern in entry.url_patterns
+    ]
+
+
+def vary(response) -> set[str]:
+    return {name.strip() for name in response.headers.get("Vary", "").split(",")}
+
+
+@pytest.mark.parametrize("name", public_routes())
+def test_every_public_page_varies_on_htmx_and_is_revalidated(
+    client, small_timeline, htmx_headers, name
+):
+    url = reverse(name, args=ROUTE_ARGS.get(name, []))
+    page = client.get(url)
+    fragment = client.get(url, headers=htmx_headers)
+    responses = [page, fragment]
+    if page.has_header("ETag"):
+        responses.append(client.get(url, headers={"If-None-Match": page["ETag"]}))
+        assert responses[-1].status_code == 304
+    for response in responses:
+        assert response.status_code in (200, 304)
+        assert set(HTMX_HEADERS) <= vary(response)
+        assert response["Cache-Control"] == "no-cache"
+
+
+def test_an_event_page_still_varies_on_the_page_it_was_reached_from(client, small_timeline):
+    response = client.get(reverse("timeline:event_detail", args=["new-start"]))
+    assert {"Referer", *HTMX_HEADERS} <= vary(response)
+
+
+def test_versioned_theme_colours_stay_cached_for_a_year(client, small_timeline):
+    version = client.get(reverse("timeline:index")).context["data_version"]
+    response = client.get(reverse("timeline:themes_css"), {"v": str(version)})
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_the_admin_stays_private_and_uncached(admin_client, small_timeline):
+    response = admin_client.get(reverse("admin:index"))
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    assert not set(HTMX_HEADERS) & vary(response)
