@@ -11,13 +11,15 @@ from django.apps import apps
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import html as lxml_html
 from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.factories import EventFactory
-from timeline import imports, text_diff, versioning
+from timeline import import_writes, imports, text_diff, versioning
 from timeline.models import Citation, Event, Theme
 
 pytestmark = pytest.mark.django_db
@@ -429,14 +431,13 @@ def test_confirm_writes_the_previewed_rows_in_one_go(admin_client, small_timelin
 def test_confirm_is_all_or_nothing(admin_client, small_timeline, monkeypatch):
     preview = upload(admin_client, events_csv(event_row(), event_row(slug="second")))
     before = snapshot()
-    original_save = Event.save
 
-    def fail_on_second(event, *args, **kwargs):
-        if event.slug == "second":
-            raise RuntimeError("disk full")
-        return original_save(event, *args, **kwargs)
+    def fail_after_the_events_are_written(*args, **kwargs):
+        assert Event.objects.filter(slug="second").exists()
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Event, "save", fail_on_second)
+    # The last write of an import: the events and their themes are in by then.
+    monkeypatch.setattr(import_writes, "record_event_history", fail_after_the_events_are_written)
     with pytest.raises(RuntimeError):
         answer(admin_client, preview)
     assert snapshot() == before
@@ -649,3 +650,124 @@ def test_exported_cells_never_run_as_formulas_and_come_back_as_they_were(
 
 def csv_dicts(content: bytes) -> list[dict]:
     return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+# --- large files: set-based planning and writing, a row cap, a preview that stays a page
+
+
+def many_rows(count, prefix="event", **values):
+    return [
+        event_row(slug=f"{prefix}-{number}", title=f"Event {number}", **values)
+        for number in range(count)
+    ]
+
+
+def queries_to_import(text) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        imports.apply_plan(plan(text))
+    return len(queries)
+
+
+def test_an_import_takes_as_many_queries_for_forty_rows_as_for_two(small_timeline):
+    # A query per row would show as a difference.
+    assert queries_to_import(events_csv(*many_rows(2, "few"))) == queries_to_import(
+        events_csv(*many_rows(40, "many"))
+    )
+    assert Event.objects.filter(slug__startswith="many-").count() == 40
+    new_themes = "human-rights;arms-control"
+    assert queries_to_import(
+        events_csv(*many_rows(2, "few", themes=new_themes))
+    ) == queries_to_import(events_csv(*many_rows(40, "many", themes=new_themes)))
+    assert {theme.slug for theme in Event.objects.get(slug="many-39").themes.all()} == {
+        "human-rights",
+        "arms-control",
+    }
+
+
+def test_imported_events_are_in_the_history_in_search_and_on_fresh_pages(
+    admin_client, admin_user, small_timeline
+):
+    page_before = admin_client.get("/", {"q": "Zanzibar"})
+    version_before = Event.objects.get(slug="usaid").version
+    preview = upload(
+        admin_client,
+        events_csv(
+            event_row(summary="Talks in Zanzibar.", themes="arms-control;human-rights"),
+            event_row(slug="usaid", start="2012-09", stance="confrontation", title="USAID out"),
+        ),
+    )
+    assert answer(admin_client, preview).status_code == 302
+    created = Event.objects.get(slug="new-event")
+    record = created.history.latest()
+    assert (record.history_type, record.history_user) == ("+", admin_user)
+    assert {link.theme.slug for link in record.themes.all()} == {"arms-control", "human-rights"}
+    usaid = Event.objects.get(slug="usaid")
+    record = usaid.history.latest()
+    assert (record.history_type, record.title, record.history_user) == (
+        "~",
+        "USAID out",
+        admin_user,
+    )
+    # An editor's form opened before the import is refused, as after any save.
+    assert usaid.version == version_before + 1
+    assertNotContains(page_before, "A new event")
+    page = admin_client.get("/", {"q": "Zanzibar"})
+    assert page["ETag"] != page_before["ETag"]
+    assertContains(page, "A new event")
+
+
+def test_imported_quotations_make_their_events_searchable(admin_client, small_timeline):
+    preview = upload(
+        admin_client,
+        citations_csv(
+            {"essay": "valdai", "event": "usaid", "quote": "USAID left Vladivostok", "note": ""}
+        ),
+        name="citations.csv",
+    )
+    answer(admin_client, preview)
+    assert list(Event.objects.search("Vladivostok").values_list("slug", flat=True)) == ["usaid"]
+    assert Citation.objects.get(event__slug="usaid", essay__slug="valdai").history.latest()
+
+
+def test_a_file_of_more_rows_than_an_import_takes_is_refused_with_the_limit(admin_client, db):
+    page = admin_client.get(IMPORT_URL)
+    assertContains(page, f"at most 2 MB and {imports.MAX_ROWS:,} rows")
+    lines = ["slug,title,start,end,approximate,stance,themes,aliases,summary,discussion_prompt"]
+    lines += [
+        f"e-{number},E,2001,,no,mixed,arms-control,,S," for number in range(imports.MAX_ROWS + 1)
+    ]
+    response = upload(admin_client, "\n".join(lines))
+    assertContains(
+        response,
+        f"The file holds {imports.MAX_ROWS + 1:,} rows; an import takes at most "
+        f"{imports.MAX_ROWS:,}.",
+        status_code=400,
+    )
+
+
+def test_a_large_preview_details_the_first_hundred_rows_of_each_outcome_and_counts_the_rest(
+    admin_client, small_timeline
+):
+    rows = [
+        *many_rows(3),
+        *[event_row(slug=f"bad-date-{n}", start="2012-13") for n in range(180)],
+        *[event_row(slug=f"no-theme-{n}", themes="") for n in range(70)],
+    ]
+    response = upload(admin_client, events_csv(*rows))
+    assertContains(response, "3 to create, 0 to update, 0 unchanged, 250 rejected")
+    actions = list(preview_actions(response).values())
+    assert (actions.count("create"), actions.count("reject")) == (3, 100)
+    tree = lxml_html.fromstring(response.content.decode())
+    [hidden] = tree.xpath('//*[@data-import-hidden="reject"]')
+    assert hidden.get("data-import-hidden-count") == "150"
+    reasons = {
+        " ".join(row.xpath("td")[0].text_content().split()): row.xpath("td")[1].text_content()
+        for row in hidden.xpath(".//table[@class='import-reasons']/tbody/tr")
+    }
+    assert reasons == {
+        "themes: name at least one theme; the first is the main theme.": "70",
+        "start: “2012-13” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.": "80",
+    }
+    # The confirmation still writes what the whole file holds.
+    answer(admin_client, response)
+    assert Event.objects.filter(slug__startswith="event-").count() == 3

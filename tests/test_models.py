@@ -96,3 +96,41 @@ def test_inferred_essay_date_is_shown_as_such():
         published=datetime.date(2011, 1, 1), published_precision="year", published_inferred=True
     )
     assert essay.published_display == "2011 (inferred)"
+
+
+EVENTS_THE_DATABASE_REFUSES = [
+    (
+        "event_start_precision_consistent",
+        {"start": datetime.date(2013, 2, 14), "start_precision": "month"},
+    ),
+    ("event_end_precision_consistent", {"end": datetime.date(2014, 1, 1), "end_precision": ""}),
+    ("event_end_precision_consistent", {"end": None, "end_precision": "day"}),
+    (
+        "event_end_precision_consistent",
+        {"end": datetime.date(2014, 3, 9), "end_precision": "year"},
+    ),
+    ("event_end_not_before_start", {"end": datetime.date(1900, 1, 1), "end_precision": "day"}),
+]
+
+
+def test_every_event_constraint_is_checked_by_clean_too():
+    # The import validates without the constraint queries (timeline.imports.validate).
+    covered = {name for name, _ in EVENTS_THE_DATABASE_REFUSES}
+    assert covered == {constraint.name for constraint in Event._meta.constraints}
+
+
+@pytest.mark.parametrize(("constraint", "values"), EVENTS_THE_DATABASE_REFUSES)
+def test_clean_refuses_what_the_database_refuses(constraint, values):
+    event = EventFactory(start=datetime.date(2013, 1, 1), start_precision="day")
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        Event.objects.filter(pk=event.pk).update(**values)
+    for name, value in values.items():
+        setattr(event, name, value)
+    with pytest.raises(ValidationError):
+        event.full_clean(validate_unique=False, validate_constraints=False)
+
+
+def test_clean_refuses_an_empty_quotation_without_the_constraint_query():
+    citation = CitationFactory.build(quote=" \n ", essay=EssayFactory(), event=EventFactory())
+    with pytest.raises(ValidationError):
+        citation.full_clean(validate_unique=False, validate_constraints=False)

@@ -5,6 +5,8 @@ for this editor with django.core.signing: the server only ever imports a file it
 itself, and only the changes it showed (it plans again and compares before writing).
 """
 
+from collections import Counter, defaultdict
+
 from django import forms
 from django.contrib import messages
 from django.core import signing
@@ -27,6 +29,10 @@ OUTCOMES = {
     imports.UNCHANGED: "unchanged",
     imports.REJECT: "rejected",
 }
+# Rows shown one by one per outcome; the rest are counted (rejected ones by reason), so the
+# preview of a large file stays a readable page.
+DETAILED_ROWS = 100
+REASONS_SHOWN = 20
 
 
 def signing_salt(user) -> str:
@@ -36,7 +42,7 @@ def signing_salt(user) -> str:
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         help_text="An events CSV, a citations CSV or a TimelineJS JSON file, as the timeline's "
-        "downloads write them (UTF-8, at most 2 MB)."
+        f"downloads write them (UTF-8, at most 2 MB and {imports.MAX_ROWS:,} rows)."
     )
 
     def clean_file(self):
@@ -107,12 +113,48 @@ def render_upload(request, model_admin, form, status=200, problem=""):
     return TemplateResponse(request, "admin/timeline/import_upload.html", context, status=status)
 
 
+def split_rows(rows):
+    """The rows shown one by one (the first of each outcome, in file order) and a summary
+    of the others: per outcome, how many and where; rejected ones grouped by reason."""
+    detailed, hidden, counts = [], defaultdict(list), Counter()
+    for row in rows:
+        counts[row.action] += 1
+        if counts[row.action] <= DETAILED_ROWS:
+            detailed.append(row)
+        else:
+            hidden[row.action].append(row)
+    summary = []
+    for action, outcome in OUTCOMES.items():
+        if not hidden[action]:
+            continue
+        reasons = Counter(reason for row in hidden[action] for reason in row.reasons)
+        examples = defaultdict(list)
+        for row in hidden[action]:
+            for reason in row.reasons:
+                if len(examples[reason]) < 3:
+                    examples[reason].append(row.where)
+        common = reasons.most_common(REASONS_SHOWN)
+        summary.append(
+            {
+                "outcome": outcome,
+                "action": action,
+                "count": len(hidden[action]),
+                "first": hidden[action][0].where,
+                "last": hidden[action][-1].where,
+                "reasons": [(reason, count, examples[reason]) for reason, count in common],
+                "other_reasons": sum(reasons.values()) - sum(count for _, count in common),
+            }
+        )
+    return detailed, summary
+
+
 def render_preview(request, model_admin, plan, filename, content, status=200, changed=False):
     payload = signing.dumps(
         {"filename": filename, "content": content, "digest": plan.digest},
         salt=signing_salt(request.user),
         compress=True,
     )
+    detailed, not_shown = split_rows(plan.rows)
     rows = [
         {
             "row": row,
@@ -123,7 +165,7 @@ def render_preview(request, model_admin, plan, filename, content, status=200, ch
                 for name, old, new in row.differences
             ],
         }
-        for row in plan.rows
+        for row in detailed
     ]
     context = page_context(
         request,
@@ -131,6 +173,8 @@ def render_preview(request, model_admin, plan, filename, content, status=200, ch
         f"Preview: {plan.kind} from a {plan.format} file",
         plan=plan,
         rows=rows,
+        not_shown=not_shown,
+        detailed_rows=DETAILED_ROWS,
         filename=filename,
         form=ImportConfirmForm(initial={"payload": payload}, user=request.user),
         changed=changed,
@@ -164,7 +208,7 @@ def confirm(request, model_admin):
     import_file = form.import_file
     check_permissions(request, import_file.kind)
     try:
-        plan = imports.import_as_previewed(import_file, form.digest)
+        plan = imports.import_as_previewed(import_file, form.digest, request.user)
     except imports.PlanChanged as changed:
         # Someone edited the data meanwhile: show what the file would do now instead.
         return render_preview(

@@ -21,13 +21,16 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import dates
+from . import dates, import_writes
 from .exports import CITATION_COLUMNS, EVENT_COLUMNS, NO, THEME_SEPARATOR, YES, timelinejs_text
 from .formula_cells import restored
 from .loader import Loader
 from .models import Citation, Essay, Event, Theme
 
 MAX_FILE_SIZE = 2 * 1024 * 1024
+# The most rows one import takes: previewing and confirming this many stays well inside the
+# server's 30-second timeout on SQLite and PostgreSQL (README, "Imports", bench/imports.py).
+MAX_ROWS = 10_000
 EVENTS, CITATIONS = "events", "citations"
 CSV, TIMELINEJS = "CSV", "TimelineJS"
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
@@ -125,9 +128,14 @@ def read_file(data: bytes) -> ImportFile:
         ) from None
     if not text.strip():
         raise ImportFileError("The file is empty.")
-    if text.lstrip().startswith("{"):
-        return read_timelinejs(text)
-    return read_csv(text)
+    import_file = read_timelinejs(text) if text.lstrip().startswith("{") else read_csv(text)
+    if len(import_file.rows) > MAX_ROWS:
+        noun = "slides" if import_file.format == TIMELINEJS else "rows"
+        raise ImportFileError(
+            f"The file holds {len(import_file.rows):,} {noun}; an import takes at most "
+            f"{MAX_ROWS:,}. Split it into smaller files and import them one after another."
+        )
+    return import_file
 
 
 def read_csv(text: str) -> ImportFile:
@@ -242,11 +250,15 @@ def set_changed_values(instance, values: dict) -> set[str]:
     return touched
 
 
-def validate(instance, before: dict, touched: set[str]) -> list[str]:
+def validate(instance, before: dict, touched: set[str], fetched=()) -> list[str]:
     """The model's full_clean messages; untouched fields keep their stored value even when
-    clean() would tidy them, so an unchanged row stays unchanged."""
+    clean() would tidy them, so an unchanged row stays unchanged.
+
+    Without the queries full_clean makes per row: related records named in ``fetched`` were
+    read by the planner, which also matches rows to records by their unique keys, and each
+    model's clean() refuses all that its check constraints refuse (tests/test_models.py)."""
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=fetched, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         return validation_messages(error)
     for name, value in before.items():
@@ -273,7 +285,7 @@ def plan_event(where, slug, values, theme_slugs, existing, themes_by_slug) -> Pl
     before = {name: getattr(event, name) for name in values} if event.pk else {}
     themes_before = {theme.pk for theme in event.themes.all()} if event.pk else set()
     touched = set_changed_values(event, values)
-    reasons = validate(event, before, touched)
+    reasons = validate(event, before, touched, fetched=["main_theme"])
     if reasons:
         return PlannedRow(where, slug, REJECT, reasons=reasons)
     if theme_slugs is not None:
@@ -496,7 +508,7 @@ def plan_citations(import_file: ImportFile) -> list[PlannedRow]:
         touched = set_changed_values(
             citation, {"quote": cell(row, "quote"), "note": cell(row, "note")}
         )
-        if reasons := validate(citation, before, touched):
+        if reasons := validate(citation, before, touched, fetched=["essay", "event"]):
             planned.append(PlannedRow(where, key, REJECT, reasons=reasons))
             continue
         if not citation.pk:
@@ -525,21 +537,22 @@ def plan_import(import_file: ImportFile) -> ImportPlan:
 
 
 @transaction.atomic
-def apply_plan(plan: ImportPlan):
-    """Write the plan's creations and updates; rejected and unchanged rows are left out."""
-    for row in plan.rows:
-        if row.action not in (CREATE, UPDATE):
-            continue
-        row.instance.save()
-        if row.themes is not None:
-            row.instance.themes.set(row.themes)
+def apply_plan(plan: ImportPlan, user=None):
+    """Write the plan's creations and updates, recorded in the history as ``user``'s;
+    rejected and unchanged rows are left out."""
+    created = [row for row in plan.rows if row.action == CREATE]
+    updated = [row for row in plan.rows if row.action == UPDATE]
+    if not created and not updated:
+        return
+    writer = import_writes.write_citations if plan.kind == CITATIONS else import_writes.write_events
+    writer(created, updated, user)
 
 
-def import_as_previewed(import_file: ImportFile, digest: str) -> ImportPlan:
+def import_as_previewed(import_file: ImportFile, digest: str, user=None) -> ImportPlan:
     """Plan again and write, in one transaction, only if the plan is still the previewed one."""
     with transaction.atomic():
         plan = plan_import(import_file)
         if plan.digest != digest:
             raise PlanChanged(plan)
-        apply_plan(plan)
+        apply_plan(plan, user)
     return plan
