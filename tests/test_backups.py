@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,33 @@ event = Event.objects.get(slug="magnitsky-act")
 event._history_user = erin
 event.title = "Magnitsky Act (edited)"
 event.save()
+"""
+
+# A signed-in editor's session; prints its key.
+SESSION = """
+import django
+django.setup()
+from django.contrib.sessions.backends.db import SessionStore
+session = SessionStore()
+session["_auth_user_id"] = "1"
+session.create()
+print(session.session_key)
+"""
+
+SESSIONS = """
+import django
+django.setup()
+from django.contrib.sessions.models import Session
+print(list(Session.objects.values_list("session_key", flat=True)))
+"""
+
+# A migration this site has applied and an older copy has not.
+FAKE_MIGRATION = """
+import django
+django.setup()
+from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
+MigrationRecorder(connection).record_applied("timeline", "9999_later")
 """
 
 
@@ -170,6 +198,76 @@ def test_restore_refuses_a_file_that_is_not_a_backup_of_this_site(site, tmp_path
     assert snapshot(sqlite_url(site)) == before
 
 
+def test_sqlite_backup_is_private_to_its_owner_and_holds_no_sessions(site, tmp_path):
+    session_key = python(sqlite_url(site), SESSION).split()[-1]
+    copy = tmp_path / "copy.sqlite3"
+    ok(manage(sqlite_url(site), "backup", str(copy)))
+    assert copy.stat().st_mode & 0o777 == 0o600
+    with sqlite3.connect(copy) as database:
+        assert database.execute("SELECT count(*) FROM django_session").fetchone() == (0,)
+    assert session_key.encode() not in copy.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["b#1.sqlite3", "b?mode=rwc.sqlite3"])
+def test_restore_takes_a_backup_whose_name_holds_a_hash_or_question_mark(site, tmp_path, name):
+    before = snapshot(sqlite_url(site))
+    copies = tmp_path / "copies"
+    ok(manage(sqlite_url(site), "backup", str(copies / name)))
+    python(
+        sqlite_url(site),
+        "import django; django.setup(); from timeline.models import Event; "
+        "Event.objects.all().delete()",
+    )
+    ok(manage(sqlite_url(site), "restore", str(copies / name), "--no-input"))
+    assert snapshot(sqlite_url(site)) == before
+    assert [path.name for path in copies.iterdir()] == [name]
+
+
+def refused_restore(site: Path, copy: Path) -> str:
+    """What restore says of a copy it refuses; the site is left as it was."""
+    before = snapshot(sqlite_url(site))
+    result = manage(sqlite_url(site), "restore", str(copy), "--no-input")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert snapshot(sqlite_url(site)) == before
+    return result.stderr
+
+
+def test_restore_refuses_empty_tables_that_only_bear_the_right_names(site, tmp_path):
+    decoy = tmp_path / "decoy.sqlite3"
+    with closing(sqlite3.connect(decoy)) as database:
+        database.executescript(
+            "CREATE TABLE django_migrations (id, app, name, applied);"
+            "CREATE TABLE timeline_event (id); CREATE TABLE timeline_historicalevent (id);"
+        )
+    said = refused_restore(site, decoy)
+    assert "is not a copy of this site's database at its migrations" in said
+    assert "Nothing was changed." in said
+
+
+def test_restore_refuses_a_backup_missing_a_table_or_a_migration(site, tmp_path):
+    no_users = tmp_path / "no-users.sqlite3"
+    ok(manage(sqlite_url(site), "backup", str(no_users)))
+    with closing(sqlite3.connect(no_users)) as database:
+        database.execute("PRAGMA foreign_keys = OFF")
+        database.execute("DROP TABLE auth_user")
+    assert "it lacks auth_user)" in refused_restore(site, no_users)
+
+    older = tmp_path / "older.sqlite3"
+    ok(manage(sqlite_url(site), "backup", str(older)))
+    with closing(sqlite3.connect(older)) as database, database:
+        database.execute("DELETE FROM django_migrations WHERE name = '0014_essay_url_note'")
+    said = refused_restore(site, older)
+    assert "only in the copy: none; not in the copy: timeline.0014_essay_url_note" in said
+
+
+def test_backup_to_a_folder_that_cannot_be_made_says_so(site):
+    result = manage(sqlite_url(site), "backup", "/proc/nope/x.sqlite3")
+    assert result.returncode != 0
+    assert "Cannot write /proc/nope/x.sqlite3: No such file or directory." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_backup_never_overwrites_a_file(site, tmp_path):
     existing = tmp_path / "existing.sqlite3"
     existing.write_text("keep me")
@@ -223,12 +321,21 @@ def test_postgresql_takes_the_json_dump_and_backs_up_and_restores(
     edited = snapshot(postgres_database)
     assert edited["history"][-1][1:4] == ["Magnitsky Act (edited)", "~", "ann"]
 
+    session_key = python(postgres_database, SESSION).split()[-1]
     copy = tmp_path / "site.dump"
     ok(manage(postgres_database, "backup", str(copy)))
+    assert copy.stat().st_mode & 0o777 == 0o600
     python(
         postgres_database,
         "import django; django.setup(); from timeline.models import Event; "
         "Event.objects.all().delete()",
     )
     ok(manage(postgres_database, "restore", str(copy), "--no-input"))
+    assert snapshot(postgres_database) == edited
+    assert session_key not in python(postgres_database, SESSIONS)
+
+    # A copy made at other migrations than the site's is refused, and nothing changes.
+    python(postgres_database, FAKE_MIGRATION)
+    refused = manage(postgres_database, "restore", str(copy), "--no-input")
+    assert "not in the copy: timeline.9999_later" in refused.stderr
     assert snapshot(postgres_database) == edited

@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from . import dates
+from .quotes import validate_text_filename
 from .typography import curly_quotes, in_quotes
 
 
@@ -169,6 +170,7 @@ class Essay(models.Model):
         max_length=200,
         blank=True,
         help_text="File name of the essay's text, for verify_quotes.",
+        validators=[validate_text_filename],
     )
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

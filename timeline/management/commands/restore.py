@@ -30,7 +30,4 @@ class Command(BaseCommand):
             restore(path)
         except BackupError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(
-            self.style.SUCCESS(f"Restored from {path}.")
-            + " If the copy is older than this code, run `manage.py migrate` next."
-        )
+        self.stdout.write(self.style.SUCCESS(f"Restored from {path}."))
