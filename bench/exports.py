@@ -7,6 +7,8 @@ layout (2 workers × 4 threads). --clients threads loop over the heaviest downlo
 whole timeline (events.ics, timelinejs.json, events.json, events.csv) for --seconds; each adds
 a parameter of its own (``?n=…``, as a prober defeating caches would). With --vary, each
 request instead selects different events (a new year window), so every download is made anew.
+A client asked to retry (503) asks again at once, as a prober would; with --patient it waits
+the Retry-After the answer gives, as a well-behaved client does.
 Meanwhile one more client asks for /healthz every 20 ms. Prints /healthz's latency
 percentiles, and per download: requests, statuses (503 = asked to retry), latency and size.
 
@@ -14,6 +16,7 @@ Exit status 0 when every /healthz answered 200 and no download failed with a 5xx
 503; the latency target (p99 under 100 ms) is printed, not enforced: this measures.
 
 Usage: .venv/bin/python bench/exports.py [--events 10000] [--seconds 15] [--clients 4] [--vary]
+                                        [--patient]
 """
 
 import argparse
@@ -39,6 +42,9 @@ def parse_args():
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--vary", action="store_true", help="a new selection every request")
+    parser.add_argument(
+        "--patient", action="store_true", help="clients wait as a 503's Retry-After asks"
+    )
     return parser.parse_args()
 
 
@@ -76,11 +82,15 @@ def measure(port, args):
             # --vary: a window of years no earlier request chose, so nothing is cached.
             query = f"from={1900 + n % 100}&to={2030 + n // 100}" if args.vary else f"n={n}"
             started = time.perf_counter()
+            headers = {}
             try:
-                status, _, body = fetch(connection, f"/export/{name}?{query}", {})
+                status, headers, body = fetch(connection, f"/export/{name}?{query}", {})
             except (OSError, http.client.HTTPException) as error:
                 status, body = type(error).__name__, b""
             downloads[name].append((time.perf_counter() - started, status, len(body)))
+            if status == 503 and args.patient:
+                stop.wait(float(headers.get("Retry-After", 1)))
+                connection.close()  # the server has closed it meanwhile (keep-alive timeout)
 
     def poll_health():
         connection = http.client.HTTPConnection(HOST, port, timeout=120)
@@ -103,6 +113,8 @@ def measure(port, args):
         thread.join()
 
     mode = "a new selection every request" if args.vary else "the whole timeline, ?n=… added"
+    if args.patient:
+        mode += ", waiting as Retry-After asks"
     print(f"{args.events:,} events; {args.clients} clients pulling downloads ({mode}) for "
           f"{args.seconds:g} s; gunicorn 2 workers × 4 threads")  # fmt: skip
     latencies = [seconds * 1000 for seconds, _ in health]

@@ -1,6 +1,7 @@
 """Downloads made once per data version and selection, and at most one at a time per
-process: a repeat costs a cache read, and clients pulling large files cannot take every
-worker from the readers of the timeline's pages.
+process, with at most one more request waiting for it: a repeat costs a cache read, and
+clients pulling large files hold at most two of a worker's threads, never every one the
+readers of the timeline's pages need.
 
 The cache key holds only what selects the events (the filters, each value once, in a fixed
 order) and the site's address, so extra or reordered parameters find the same file.
@@ -22,6 +23,8 @@ MAX_CACHED_BYTES = 8 * 1024 * 1024
 WAIT_SECONDS = 10
 RETRY_AFTER_SECONDS = 5
 _building = threading.BoundedSemaphore(1)
+# The one request allowed to wait for _building; any other is asked to retry at once.
+_waiting = threading.BoundedSemaphore(1)
 
 
 def selection(request) -> str:
@@ -49,8 +52,14 @@ def made_once(name: str):
             site = request.build_absolute_uri("/")
             key = versioning.cache_key(request, f"export-{name}", f"{site}?{selection(request)}")
             if (made := store.get(key)) is None:
-                if not _building.acquire(timeout=WAIT_SECONDS):
-                    return busy(request)
+                if not _building.acquire(blocking=False):
+                    if not _waiting.acquire(blocking=False):
+                        return busy(request)
+                    try:
+                        if not _building.acquire(timeout=WAIT_SECONDS):
+                            return busy(request)
+                    finally:
+                        _waiting.release()
                 try:
                     # Another request may have made it while this one waited.
                     if (made := store.get(key)) is None:
