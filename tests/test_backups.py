@@ -291,6 +291,17 @@ def test_json_dump_restores_the_whole_site_with_history_on_a_fresh_sqlite(site, 
     assert snapshot(fresh) == before
 
 
+def test_load_json_refuses_a_deeply_nested_file_and_changes_nothing(site, tmp_path):
+    before = snapshot(sqlite_url(site))
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000, encoding="utf-8")
+    result = manage(sqlite_url(site), "load_json", str(deep))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"CommandError: Refused: {deep} is not readable")
+    assert "Nothing was written." in result.stderr
+    assert snapshot(sqlite_url(site)) == before
+
+
 @pytest.fixture
 def postgres_database():
     """A uniquely named PostgreSQL database, dropped afterwards."""

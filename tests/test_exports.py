@@ -236,6 +236,16 @@ def test_calendar_says_how_each_end_of_a_mixed_range_is_known(client, small_time
     assert "Approximate date." in description
 
 
+def test_calendar_descriptions_are_plain_text_without_markup(client, small_timeline):
+    EventFactory(
+        slug="odd",
+        summary='**Bold** <script>alert(1)</script> and [a "link"](https://example.org/) & more',
+    )
+    entry = calendar_events(get(client, "export_events_ics"))["odd@relations-timeline"]
+    summary = str(entry["description"]).split("\n\n")[0]
+    assert " ".join(summary.split()) == "Bold and a “link” & more"
+
+
 def test_calendar_uids_do_not_depend_on_the_host(client, small_timeline, settings):
     settings.ALLOWED_HOSTS = ["testserver", "timeline.example.org"]
     first = calendar_events(get(client, "export_events_ics"))

@@ -224,6 +224,9 @@ def test_applying_a_plan_writes_creations_and_updates(small_timeline):
         ({"slug": "Not a slug!"}, "slug: Enter a valid “slug”"),
         ({"slug": ""}, "slug: This field cannot be blank."),
         ({"title": "x" * 201}, "title: Ensure this value has at most 200 characters (it has 201)."),
+        ({"summary": "What\x00happened."}, "summary: Null characters are not allowed."),
+        ({"title": "A new\x00event"}, "title: Null characters are not allowed."),
+        ({"slug": "new\x00event"}, "slug: Null characters are not allowed."),
     ],
 )
 def test_bad_event_rows_are_rejected_with_the_reason(small_timeline, values, reason):
@@ -264,6 +267,11 @@ def test_blank_lines_at_the_end_are_ignored(small_timeline):
             {"essay": "weitz", "event": "usaid", "quote": "   "},
             "quote: This field cannot be blank.",
         ),
+        (
+            {"essay": "weitz", "event": "usaid", "quote": "Expelled\x00"},
+            "quote: Null characters are not allowed.",
+        ),
+        ({"essay": "weitz", "event": "us\x00aid"}, "event: there is no event “us\x00aid”."),
     ],
 )
 def test_bad_citation_rows_are_rejected_with_the_reason(small_timeline, row, reason):
@@ -372,6 +380,7 @@ def test_bad_timelinejs_slides_are_rejected_with_the_reason(small_timeline, valu
         ),
         (b'{"events": [', "The file is not valid JSON: Expecting value (line 1, column 13)."),
         (b'{"slides": []}', "A TimelineJS file holds an object with a list of “events”."),
+        (b'{"events": ' + b"[" * 100_000, "The file nests lists or objects too deeply"),
     ],
 )
 def test_unreadable_files_get_a_clear_message(content, message):
@@ -473,6 +482,35 @@ def test_a_bad_file_is_refused_with_a_message(admin_client, small_timeline):
     response = admin_client.post(IMPORT_URL, {})
     assert response.status_code == 400
     assertContains(response, "This field is required.", status_code=400)
+
+
+def test_a_deeply_nested_upload_is_refused_with_a_message_and_changes_nothing(
+    admin_client, small_timeline
+):
+    before = snapshot()
+    response = upload(admin_client, b'{"events": ' + b"[" * 100_000, name="timeline.json")
+    assertContains(response, "The file nests lists or objects too deeply", status_code=400)
+    assert snapshot() == before
+
+
+def test_rows_with_nul_characters_are_previewed_as_rejected_and_never_written(
+    admin_client, small_timeline
+):
+    text = events_csv(
+        event_row(),
+        event_row(slug="nul-summary", summary="What\x00happened."),
+        event_row(slug="usaid\x00", start="2012-09", stance="confrontation"),
+    )
+    preview = upload(admin_client, text)
+    assert preview_actions(preview) == {
+        "new-event": "create",
+        "nul-summary": "reject",
+        "usaid\x00": "reject",
+    }
+    assertContains(preview, "summary: Null characters are not allowed.")
+    answer(admin_client, preview)
+    assert Event.objects.filter(slug="new-event").exists()
+    assert not Event.objects.filter(slug="nul-summary").exists()
 
 
 def test_a_tampered_or_foreign_preview_is_refused(admin_client, small_timeline, django_user_model):

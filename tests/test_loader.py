@@ -178,6 +178,16 @@ def test_file_that_is_not_yaml_is_refused(tmp_path):
         load(path)
 
 
+def test_a_deeply_nested_file_is_refused_and_nothing_changes(tmp_path):
+    load(write(tmp_path, DATASET))
+    before = snapshot()
+    path = tmp_path / "deep.yaml"
+    path.write_text("[" * 100_000, encoding="utf-8")
+    with pytest.raises(CommandError, match=r"nested too deeply to be read\. Nothing was written\."):
+        load(path)
+    assert snapshot() == before
+
+
 def test_report_counts_what_was_created_then_what_was_left_alone(tmp_path, capsys):
     path = write(tmp_path, DATASET)
     call_command("load_timeline", str(path))

@@ -1,11 +1,20 @@
 import datetime
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import IntegrityError, models, transaction
+from simple_history.models import HistoricalChanges
 
-from tests.factories import CitationFactory, EssayFactory, EventFactory, PeriodFactory
-from timeline.models import Citation, Event
+from tests.factories import (
+    CitationFactory,
+    EssayFactory,
+    EventFactory,
+    PeriodFactory,
+    ThemeFactory,
+)
+from timeline.models import Citation, Event, Theme
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +143,36 @@ def test_clean_refuses_an_empty_quotation_without_the_constraint_query():
     citation = CitationFactory.build(quote=" \n ", essay=EssayFactory(), event=EventFactory())
     with pytest.raises(ValidationError):
         citation.full_clean(validate_unique=False, validate_constraints=False)
+
+
+def test_a_nul_character_is_refused_in_every_text_field():
+    text_fields = [
+        field
+        for model in apps.get_app_config("timeline").get_models()
+        if not issubclass(model, HistoricalChanges)  # copies of ours, and its own fields
+        for field in model._meta.fields
+        if isinstance(field, models.CharField | models.TextField)
+    ]
+    accepting = [
+        f"{field.model.__name__}.{field.name}"
+        for field in text_fields
+        if not any(isinstance(v, ProhibitNullCharactersValidator) for v in field.validators)
+    ]
+    assert accepting == []
+    event = EventFactory.build(summary="What\x00happened.")
+    with pytest.raises(ValidationError) as error:
+        event.full_clean(exclude=["main_theme"])
+    assert error.value.message_dict == {"summary": ["Null characters are not allowed."]}
+
+
+@pytest.mark.parametrize("colour", ["red", "#12345g", "1f5fa80", "};*{x:y"])
+def test_a_theme_colour_that_is_not_hex_is_refused_by_the_model_and_the_database(colour):
+    theme = ThemeFactory.build(colour=colour)
+    with pytest.raises(ValidationError) as error:
+        theme.full_clean()
+    assert error.value.message_dict == {"colour": ["Enter a colour as #RRGGBB."]}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        theme.save()
+    saved = ThemeFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Theme.objects.filter(pk=saved.pk).update(colour=colour)

@@ -4,6 +4,7 @@ import re
 
 import factory
 import pytest
+from django.db import connection
 from django.urls import reverse
 from lxml import html as lxml_html
 from pytest_django.asserts import assertContains, assertNotContains
@@ -18,7 +19,7 @@ from tests.factories import (
 from tests.pages import drawn_slugs, listed_slugs
 from timeline import cards, filters
 from timeline.axis import MAX_MARKS
-from timeline.models import Event
+from timeline.models import Event, Theme
 from timeline.views import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
@@ -471,3 +472,21 @@ def test_citation_filter_shows_what_the_essays_leave_out(client, small_timeline)
     response = client.get("/", {"cited": "sometimes"})
     assert len(listed_slugs(response.content)) == 5
     assertContains(response, "sometimes")
+
+
+def test_themes_css_never_writes_a_colour_that_is_not_hex(client, small_timeline):
+    hostile = "}*{x:y}"
+    # Written around the models and the database's check, as an old backup might hold it.
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA ignore_check_constraints = ON")
+        else:
+            cursor.execute(
+                "ALTER TABLE timeline_theme DROP CONSTRAINT IF EXISTS theme_colour_is_hex"
+            )
+        Theme.objects.filter(slug="arms-control").update(colour=hostile)
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA ignore_check_constraints = OFF")
+    css = client.get(reverse("timeline:themes_css")).content.decode()
+    assert hostile not in css
+    assert "--theme:#a3211b" in css

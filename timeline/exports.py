@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
@@ -27,7 +28,7 @@ from .export_rows import exported_events
 from .filters import EventFilter, TimelineChoices
 from .formula_cells import neutralised
 from .models import Citation, Essay, Event
-from .templatetags.timeline import markdown
+from .templatetags.timeline import markdown, rendered_markdown
 from .versioning import with_data_version
 
 EVENT_COLUMNS = [
@@ -255,12 +256,17 @@ def precision_note(event) -> str:
     return " ".join(notes)
 
 
+def plain_text(summary: str) -> str:
+    """The summary as our pages show it, without markup: calendars show a description as
+    text, and some would run its HTML."""
+    return html.unescape(strip_tags(rendered_markdown(summary))).strip()
+
+
 def calendar_entry(event) -> bytes:
     """An all-day entry covering every day the event may cover (DTEND is exclusive)."""
     notes = [precision_note(event), "Approximate date." if event.approximate else ""]
-    description = "\n\n".join(
-        part for part in (event.summary, " ".join(n for n in notes if n), event.url) if part
-    )
+    parts = (plain_text(event.summary), " ".join(n for n in notes if n), event.url)
+    description = "\n\n".join(part for part in parts if part)
     return calendar_file.component(
         "VEVENT",
         [

@@ -187,6 +187,11 @@ def read_timelinejs(text: str) -> ImportFile:
         raise ImportFileError(
             f"The file is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})."
         ) from None
+    except RecursionError:
+        raise ImportFileError(
+            "The file nests lists or objects too deeply to be read; a TimelineJS file nests "
+            "only a few levels."
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise ImportFileError("A TimelineJS file holds an object with a list of “events”.")
     notes = []
@@ -222,6 +227,12 @@ def partial_date(name: str, text: str):
         raise RowError(
             [f"{name}: “{text}” is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD."]
         ) from None
+
+
+def storable(keys) -> list[str]:
+    """The keys a query may hold: PostgreSQL refuses a NUL character even there. No stored
+    key holds one (the models refuse it), so leaving them out finds the same records."""
+    return [key for key in keys if "\x00" not in key]
 
 
 def validation_messages(error: ValidationError) -> list[str]:
@@ -443,7 +454,7 @@ def plan_events(import_file: ImportFile) -> list[PlannedRow]:
     slugs = [row_key(import_file, row) for _, row in import_file.rows]
     existing = {
         event.slug: event
-        for event in Event.objects.filter(slug__in=slugs)
+        for event in Event.objects.filter(slug__in=storable(slugs))
         .select_related("main_theme")
         .prefetch_related("themes")
     }
@@ -471,7 +482,7 @@ def plan_events(import_file: ImportFile) -> list[PlannedRow]:
 
 def plan_citations(import_file: ImportFile) -> list[PlannedRow]:
     essays = {essay.slug: essay for essay in Essay.objects.all()}
-    event_slugs = {cell(row, "event") for _, row in import_file.rows}
+    event_slugs = storable({cell(row, "event") for _, row in import_file.rows})
     events = {event.slug: event for event in Event.objects.filter(slug__in=event_slugs)}
     existing = {
         (citation.essay.slug, citation.event.slug): citation

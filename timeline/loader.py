@@ -109,6 +109,8 @@ class Loader:
             raise DatasetError(f"{self.path}: no such file") from None
         except yaml.YAMLError as error:
             raise DatasetError(f"{self.path}: not valid YAML: {error}") from None
+        except RecursionError:
+            raise DatasetError(f"{self.path}: nested too deeply to be read") from None
         if not isinstance(data, dict):
             raise DatasetError(f"{self.path}: the file must hold a mapping of {', '.join(SCHEMA)}")
         unknown = set(data) - set(SCHEMA)

@@ -2,7 +2,7 @@ import bisect
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.db import connections, models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
@@ -39,6 +39,14 @@ def precision_consistent(field: str) -> Q:
     )
 
 
+# PostgreSQL cannot store a NUL character: every text field refuses one, as the admin's
+# forms do, so the import and the loader reject it with a reason instead of failing to write.
+NO_NUL = [ProhibitNullCharactersValidator()]
+# The only colours /themes.css writes into its rules, so a colour can never be other CSS.
+# \A and \Z, not ^ and $, mean the same in Python and in PostgreSQL's regular expressions.
+COLOUR_PATTERN = r"\A#[0-9a-fA-F]{6}\Z"
+COLOUR_MESSAGE = "Enter a colour as #RRGGBB."
+
 PRECISION_MESSAGE = (
     "A month-precise date must be the 1st of the month and a year-precise date 1 January: "
     "the precision says which part is known."
@@ -46,16 +54,16 @@ PRECISION_MESSAGE = (
 
 
 class Theme(models.Model):
-    name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=80, unique=True, validators=NO_NUL)
+    slug = models.SlugField(max_length=80, unique=True, validators=NO_NUL)
     colour = models.CharField(
         max_length=7,
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #RRGGBB.")],
+        validators=[*NO_NUL, RegexValidator(COLOUR_PATTERN, COLOUR_MESSAGE)],
         help_text="Hex colour, #RRGGBB. It must keep white text readable (contrast 4.5:1).",
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=NO_NUL)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False, validators=NO_NUL)
 
     # Every save is kept with who and when (django-simple-history). The loader's source_hash
     # stays out of it: a revert keeps the current hash, so it counts as an editor's correction
@@ -64,6 +72,13 @@ class Theme(models.Model):
 
     class Meta:
         ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(colour__regex=COLOUR_PATTERN),
+                name="theme_colour_is_hex",
+                violation_error_message=COLOUR_MESSAGE,
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -84,12 +99,12 @@ class PeriodQuerySet(models.QuerySet):
 
 
 class Period(models.Model):
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120, unique=True, validators=NO_NUL)
+    slug = models.SlugField(max_length=80, unique=True, validators=NO_NUL)
     start = models.DateField()
     end = models.DateField()
-    description = models.TextField(blank=True)
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    description = models.TextField(blank=True, validators=NO_NUL)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False, validators=NO_NUL)
 
     objects = PeriodQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["source_hash"])
@@ -133,46 +148,52 @@ class Period(models.Model):
 
 
 class Essay(models.Model):
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, validators=NO_NUL)
     title_descriptive = models.BooleanField(
         "descriptive title",
         default=False,
         help_text="Tick when the text has no title and this one was written by us.",
     )
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, validators=NO_NUL)
     authors = models.CharField(
         max_length=300,
         blank=True,
         help_text="Names separated by semicolons. Leave empty when the text names no author.",
+        validators=NO_NUL,
     )
-    affiliation = models.CharField(max_length=300, blank=True)
-    publisher = models.CharField(max_length=300, blank=True)
+    affiliation = models.CharField(max_length=300, blank=True, validators=NO_NUL)
+    publisher = models.CharField(max_length=300, blank=True, validators=NO_NUL)
     published = models.DateField()
     published_precision = models.CharField(
-        max_length=5, choices=Precision.choices, default=Precision.DAY
+        max_length=5, choices=Precision.choices, default=Precision.DAY, validators=NO_NUL
     )
     published_inferred = models.BooleanField(
         "date inferred",
         default=False,
         help_text="Tick when the date is inferred from the text, not printed with it.",
     )
-    date_note = models.CharField(max_length=500, blank=True, help_text="How the date is known.")
-    url = models.URLField("URL", max_length=500, blank=True)
+    date_note = models.CharField(
+        max_length=500, blank=True, help_text="How the date is known.", validators=NO_NUL
+    )
+    url = models.URLField("URL", max_length=500, blank=True, validators=NO_NUL)
     url_note = models.CharField(
         "note on the URL",
         max_length=300,
         blank=True,
         help_text="What a reader should know of the address, e.g. that the site has closed.",
+        validators=NO_NUL,
     )
-    licence = models.CharField(max_length=200, blank=True)
-    abstract = models.TextField(blank=True, help_text="One paragraph, in our own words.")
+    licence = models.CharField(max_length=200, blank=True, validators=NO_NUL)
+    abstract = models.TextField(
+        blank=True, help_text="One paragraph, in our own words.", validators=NO_NUL
+    )
     text_filename = models.CharField(
         max_length=200,
         blank=True,
         help_text="File name of the essay's text, for verify_quotes.",
-        validators=[validate_text_filename],
+        validators=[validate_text_filename, *NO_NUL],
     )
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False, validators=NO_NUL)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["source_hash", "updated_at"])
@@ -363,32 +384,39 @@ def shorten_title(title: str, length: int = SHORT_TITLE_LENGTH) -> str:
 
 
 class Event(models.Model):
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, validators=NO_NUL)
     short_title = models.CharField(
         max_length=SHORT_TITLE_LENGTH,
         blank=True,
         help_text="The label of the event's mark on the time axis, at most "
         f"{SHORT_TITLE_LENGTH} characters (“New START signed”). Left empty, the title is "
         "shortened on a word boundary.",
+        validators=NO_NUL,
     )
-    slug = models.SlugField(max_length=120, unique=True)
-    summary = models.TextField(help_text="A neutral paragraph in our own words. Markdown allowed.")
+    slug = models.SlugField(max_length=120, unique=True, validators=NO_NUL)
+    summary = models.TextField(
+        help_text="A neutral paragraph in our own words. Markdown allowed.", validators=NO_NUL
+    )
     start = models.DateField(help_text="For a month or a year, enter its first day.")
     start_precision = models.CharField(
-        max_length=5, choices=Precision.choices, default=Precision.DAY
+        max_length=5, choices=Precision.choices, default=Precision.DAY, validators=NO_NUL
     )
     approximate = models.BooleanField(
         default=False, help_text="Tick when even the given precision is uncertain."
     )
     end = models.DateField(null=True, blank=True, help_text="Only for events that span time.")
-    end_precision = models.CharField(max_length=5, choices=Precision.choices, blank=True)
+    end_precision = models.CharField(
+        max_length=5, choices=Precision.choices, blank=True, validators=NO_NUL
+    )
     # The last day the event may cover, derived from end (or start) and its precision, so
     # that period and date filters are plain indexed comparisons.
     span_end = models.DateField(editable=False, blank=True, db_index=True)
     # How long the event lasts, as a class of SPAN_CLASS_DAYS (derived like span_end): a date
     # filter reads the events of each class from only as far back as that class reaches.
     span_class = models.PositiveSmallIntegerField(default=0, editable=False)
-    stance = models.CharField(max_length=13, choices=Stance.choices, db_index=True)
+    stance = models.CharField(
+        max_length=13, choices=Stance.choices, db_index=True, validators=NO_NUL
+    )
     main_theme = models.ForeignKey(
         Theme,
         on_delete=models.PROTECT,
@@ -397,20 +425,24 @@ class Event(models.Model):
     )
     themes = models.ManyToManyField(Theme, related_name="events", blank=True)
     aliases = models.TextField(
-        blank=True, help_text="Other names a text may use, one per line (“Prague Treaty”)."
+        blank=True,
+        help_text="Other names a text may use, one per line (“Prague Treaty”).",
+        validators=NO_NUL,
     )
     discussion_prompt = models.TextField(
-        blank=True, help_text="An open question for a class, shown on the event's slide."
+        blank=True,
+        help_text="An open question for a class, shown on the event's slide.",
+        validators=NO_NUL,
     )
     # Title, aliases, summary and quotations in one column, kept up to date on save and
     # when citations change; the full-text index is built on it.
-    search_text = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False, validators=NO_NUL)
     synthetic = models.BooleanField(
         default=False,
         editable=False,
         help_text="Made by generate_events for measuring; removed by its --delete.",
     )
-    source_hash = models.CharField(max_length=64, blank=True, editable=False)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False, validators=NO_NUL)
     updated_at = models.DateTimeField(auto_now=True)
     # Raised by every save; an editor's form remembers the version it showed, so a save
     # over someone else's newer one is refused (timeline.editing.EventAdminForm).
@@ -572,7 +604,7 @@ class EventFacet(models.Model):
     start = models.DateField()
     span_end = models.DateField()
     span_class = models.PositiveSmallIntegerField(default=0)
-    stance = models.CharField(max_length=13)
+    stance = models.CharField(max_length=13, validators=NO_NUL)
 
     objects = EventFacetQuerySet.as_manager()
 
@@ -603,13 +635,17 @@ class EventLink(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links")
     title = models.CharField(
-        "reference", max_length=500, help_text="What the source is, as a reader would cite it."
+        "reference",
+        max_length=500,
+        help_text="What the source is, as a reader would cite it.",
+        validators=NO_NUL,
     )
     url = models.URLField(
         "URL",
         max_length=500,
         blank=True,
         help_text="Only an address known to be stable and right; a reference alone is fine.",
+        validators=NO_NUL,
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -639,7 +675,7 @@ RELATION_PHRASES = {
 
 class EventRelation(models.Model):
     from_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_out")
-    kind = models.CharField(max_length=20, choices=RelationKind.choices)
+    kind = models.CharField(max_length=20, choices=RelationKind.choices, validators=NO_NUL)
     to_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_in")
 
     class Meta:
@@ -678,9 +714,12 @@ class Citation(models.Model):
         "quotation",
         max_length=300,
         help_text="The essay's exact words (at most 300 characters) that cite the event.",
+        validators=NO_NUL,
     )
     note = models.TextField(
-        blank=True, help_text="How a vague wording was resolved, or other context."
+        blank=True,
+        help_text="How a vague wording was resolved, or other context.",
+        validators=NO_NUL,
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -19,7 +19,7 @@ from . import dates, exports, panel, versioning
 from .axis import MAX_MARKS, build_axis, density_axis
 from .cards import CARD_FIELDS, event_entries, event_pieces, event_urls
 from .filters import CITED, EventFilter, TimelineChoices, month_counts, selection_sql, shorten
-from .models import Citation, Essay, Event, EventRelation, Period
+from .models import COLOUR_PATTERN, Citation, Essay, Event, EventRelation, Period
 from .return_link import timeline_view_url, with_timeline_view
 from .versioning import with_data_version
 from .zoom import Window
@@ -805,6 +805,8 @@ def themes_css(request):
     browsers may keep it for a year."""
     version, _ = versioning.current(request)
     themes = TimelineChoices.for_version(version).themes
+    # The models refuse any other colour; a row written around them still never becomes CSS.
+    themes = [theme for theme in themes if re.fullmatch(COLOUR_PATTERN, theme.colour)]
     rules = "".join(f".{theme.colour_class}{{--theme:{theme.colour}}}\n" for theme in themes)
     response = HttpResponse(rules, content_type="text/css; charset=utf-8")
     if request.GET.get("v") == version:

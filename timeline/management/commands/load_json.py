@@ -1,5 +1,6 @@
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.base import DeserializationError
 from django.test.utils import override_settings
 
 
@@ -16,4 +17,11 @@ class Command(BaseCommand):
         # The dump holds the history as it was; without this, setting each event's themes
         # would record new, spurious history entries while loading.
         with override_settings(SIMPLE_HISTORY_ENABLED=False):
-            call_command("loaddata", path, stdout=self.stdout)
+            try:
+                call_command("loaddata", path, stdout=self.stdout)
+            except DeserializationError as error:
+                # loaddata writes in one transaction: a file it cannot read leaves nothing.
+                reason = error.__cause__ or error
+                raise CommandError(
+                    f"Refused: {path} is not readable ({reason}). Nothing was written."
+                ) from None
