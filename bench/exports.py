@@ -9,8 +9,9 @@ a parameter of its own (``?n=…``, as a prober defeating caches would). With --
 request instead selects different events (a new year window), so every download is made anew.
 A client asked to retry (503) asks again at once, as a prober would; with --patient it waits
 the Retry-After the answer gives, as a well-behaved client does.
-Meanwhile one more client asks for /healthz every 20 ms. Prints /healthz's latency
-percentiles, and per download: requests, statuses (503 = asked to retry), latency and size.
+Meanwhile one more client, in a process of its own, asks for /healthz every 20 ms. Prints
+/healthz's latency percentiles, and per download: requests, statuses (503 = asked to retry),
+latency and size.
 
 Exit status 0 when every /healthz answered 200 and no download failed with a 5xx other than
 503; the latency target (p99 under 100 ms) is printed, not enforced: this measures.
@@ -22,6 +23,7 @@ Usage: .venv/bin/python bench/exports.py [--events 10000] [--seconds 15] [--clie
 import argparse
 import http.client
 import itertools
+import multiprocessing
 import shutil
 import statistics
 import sys
@@ -66,10 +68,24 @@ def main():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def poll_health(port, seconds, queue):
+    """Ask for /healthz every 20 ms for ``seconds``; put [(seconds taken, status)] on queue."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=120)
+    health, until = [], time.monotonic() + seconds
+    while time.monotonic() < until:
+        started = time.perf_counter()
+        try:
+            status = fetch(connection, "/healthz", {})[0]
+        except (OSError, http.client.HTTPException) as error:
+            status = type(error).__name__
+        health.append((time.perf_counter() - started, status))
+        time.sleep(0.02)
+    queue.put(health)
+
+
 def measure(port, args):
     stop = threading.Event()
     downloads = defaultdict(list)  # name → [(seconds, status, bytes)]
-    health = []
     counter = itertools.count()
 
     def download(number):
@@ -92,23 +108,17 @@ def measure(port, args):
                 stop.wait(float(headers.get("Retry-After", 1)))
                 connection.close()  # the server has closed it meanwhile (keep-alive timeout)
 
-    def poll_health():
-        connection = http.client.HTTPConnection(HOST, port, timeout=120)
-        while not stop.is_set():
-            started = time.perf_counter()
-            try:
-                status = fetch(connection, "/healthz", {})[0]
-            except (OSError, http.client.HTTPException) as error:
-                status = type(error).__name__
-            health.append((time.perf_counter() - started, status))
-            time.sleep(0.02)
-
+    # /healthz is asked from a process of its own: threads reading megabytes in this one
+    # would hold its interpreter lock and add their own waits to the figures.
+    health_queue = multiprocessing.Queue()
+    poller = multiprocessing.Process(target=poll_health, args=(port, args.seconds, health_queue))
     threads = [threading.Thread(target=download, args=(i,)) for i in range(args.clients)]
-    threads.append(threading.Thread(target=poll_health))
+    poller.start()
     for thread in threads:
         thread.start()
-    time.sleep(args.seconds)
+    health = health_queue.get()
     stop.set()
+    poller.join()
     for thread in threads:
         thread.join()
 
