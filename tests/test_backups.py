@@ -261,6 +261,16 @@ def test_restore_refuses_a_backup_missing_a_table_or_a_migration(site, tmp_path)
     assert "only in the copy: none; not in the copy: timeline.0014_essay_url_note" in said
 
 
+def test_restore_refuses_a_backup_whose_search_index_is_damaged(site, tmp_path):
+    damaged = tmp_path / "damaged.sqlite3"
+    ok(manage(sqlite_url(site), "backup", str(damaged)))
+    with closing(sqlite3.connect(damaged)) as database, database:
+        database.execute("DELETE FROM timeline_event_fts_config")
+    said = refused_restore(site, damaged)
+    assert "is damaged" in said
+    assert "Traceback" not in said
+
+
 def test_backup_to_a_folder_that_cannot_be_made_says_so(site):
     result = manage(sqlite_url(site), "backup", "/proc/nope/x.sqlite3")
     assert result.returncode != 0

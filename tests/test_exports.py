@@ -316,6 +316,15 @@ def test_timelinejs_export_honours_the_filters(client, small_timeline):
     assert "?theme=arms-control" in data["title"]["text"]["text"]
 
 
+def test_a_timelinejs_file_links_to_its_view_whoever_asked_for_it_first(client, small_timeline):
+    # The file is made once and kept: the first request's other parameters must not show.
+    first = get(client, "export_timelinejs", {"theme": "arms-control", "ref": '"><b>x'})
+    second = get(client, "export_timelinejs", {"theme": "arms-control"})
+    for response in (first, second):
+        title = json.loads(response.content)["title"]["text"]["text"]
+        assert 'href="http://testserver/?theme=arms-control"' in title
+
+
 def test_timelinejs_export_escapes_headlines_and_sanitises_text(client, small_timeline):
     EventFactory(slug="odd", title="<Cold> & War", summary="**Bold** <script>x()</script>")
     data = json.loads(get(client, "export_timelinejs", {"q": "Cold"}).content)

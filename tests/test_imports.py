@@ -381,6 +381,10 @@ def test_bad_timelinejs_slides_are_rejected_with_the_reason(small_timeline, valu
         (b'{"events": [', "The file is not valid JSON: Expecting value (line 1, column 13)."),
         (b'{"slides": []}', "A TimelineJS file holds an object with a list of “events”."),
         (b'{"events": ' + b"[" * 100_000, "The file nests lists or objects too deeply"),
+        (
+            b'{"events": [{"start_date": {"year": ' + b"9" * 5000 + b"}}]}",
+            "The file is not readable as JSON: Exceeds the limit (4300 digits)",
+        ),
     ],
 )
 def test_unreadable_files_get_a_clear_message(content, message):

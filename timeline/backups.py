@@ -109,7 +109,11 @@ def restore_sqlite(connection, path: Path) -> None:
     # As a URI, so that "#" or "?" in the file name is part of the name, not of the URI.
     with closing(sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)) as source:
         check_sqlite_copy(source, path)
-        check_matches_site(path, *sqlite_contents(source), connection)
+        try:
+            contents = sqlite_contents(source)
+        except sqlite3.DatabaseError as error:  # a damaged full-text table, for one
+            raise BackupError(f"{path} is damaged: {error}") from None
+        check_matches_site(path, *contents, connection)
         connection.ensure_connection()
         # Written through the backup API as well: other connections (a running site) wait
         # for the copy to finish and then see all of it, never half of it.

@@ -9,6 +9,7 @@ order) and the site's address, so extra or reordered parameters find the same fi
 
 import functools
 import threading
+from urllib.parse import urlencode
 
 from django.core.cache import caches
 from django.http import HttpResponse
@@ -37,7 +38,7 @@ def selection(request) -> str:
             if value.strip()
         }
     )
-    return "&".join(f"{name}={value}" for name, value in pairs)
+    return urlencode(pairs)
 
 
 def made_once(name: str):

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from icalendar.prop import vCategory, vDate, vDDDTypes, vText, vUri
 
 from . import calendar_file, dates, versioning
-from .export_cache import made_once
+from .export_cache import made_once, selection
 from .export_rows import exported_events
 from .filters import EventFilter, TimelineChoices
 from .formula_cells import neutralised
@@ -353,7 +353,9 @@ def timelinejs_slide(event) -> dict:
 def export_timelinejs(request):
     filterset, events = selected_events(request, Event.objects.all())
     events = exported_events(request, events, filterset.choices)
-    query = request.GET.urlencode()
+    # The filters alone, as in the cache's key: the file is made once for every request
+    # that selects the same events, so nothing else of this request may show in it.
+    query = selection(request)
     view_url = request.build_absolute_uri(
         reverse("timeline:index") + (f"?{query}" if query else "")
     )

@@ -192,6 +192,8 @@ def read_timelinejs(text: str) -> ImportFile:
             "The file nests lists or objects too deeply to be read; a TimelineJS file nests "
             "only a few levels."
         ) from None
+    except ValueError as error:  # a number of more digits than Python converts, say
+        raise ImportFileError(f"The file is not readable as JSON: {error}.") from None
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
         raise ImportFileError("A TimelineJS file holds an object with a list of “events”.")
     notes = []
