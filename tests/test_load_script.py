@@ -23,6 +23,9 @@ def test_a_short_load_run_has_no_failed_request_and_no_lost_write():
     assert int(report["requests"]) > 0
     assert report["failures"] == "0"
     assert report["database_is_locked"] == "0"
-    assert int(report["admin_writes_confirmed"]) > 0
-    assert int(report["orm_writes_confirmed"]) > 0
+    # Each writer saves at least once however slow the machine; every save is confirmed.
+    for writer in ("admin", "orm"):
+        attempted = int(report[f"{writer}_writes_attempted"])
+        assert attempted > 0
+        assert int(report[f"{writer}_writes_confirmed"]) == attempted
     assert report["writes_lost"] == "0"

@@ -72,13 +72,17 @@ def event_pieces(rows, choices) -> dict[int, Pieces]:
     (TimelineChoices, one per data version): one query reads those not read yet, none when
     all are; entries and cards are built when first shown."""
     kept = choices.pieces
-    missing = [row for row in rows if row["pk"] not in kept]
+    # Read from `kept` once per event into a dict of this call's own: another thread may
+    # empty `kept` at any moment, and each step here on it is one atomic dict operation.
+    found = {row["pk"]: pieces for row in rows if (pieces := kept.get(row["pk"])) is not None}
+    missing = [row for row in rows if row["pk"] not in found]
     if missing:
-        if len(kept) + len(missing) > MAX_KEPT_EVENTS:
+        read = read_pieces(missing, choices)
+        found.update(read)
+        if len(kept) + len(read) > MAX_KEPT_EVENTS:
             kept.clear()
-            missing = rows  # those kept a moment ago are gone too
-        kept.update(read_pieces(missing, choices))
-    return {row["pk"]: kept[row["pk"]] for row in rows}
+        kept.update(read)
+    return {row["pk"]: found[row["pk"]] for row in rows}
 
 
 def event_entries(
