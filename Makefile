@@ -10,17 +10,20 @@ PY := $(VENV)/bin/python
 CHROMIUM ?= /usr/bin/chromium
 TIMELINEJS := tests/browser/timelinejs
 
-.PHONY: run test setup venv migrate data lint check-browser timelinejs diagram clean
+.PHONY: run test setup venv dev-venv migrate data lint check-browser timelinejs diagram clean
 
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: venv lint check-browser timelinejs
+test: dev-venv lint check-browser timelinejs
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: venv migrate data
 
+# What the app runs (requirements.txt); dev-venv adds the tests and tools (requirements-dev.txt).
 venv: $(VENV)/.installed
+
+dev-venv: $(VENV)/.installed-dev
 
 $(VENV)/.installed: requirements.txt .python-version
 	@test -n "$(BASE_PYTHON)" || { echo "Python $(PYTHON_VERSION) not found: install it with 'pyenv install $(PYTHON_VERSION)'."; exit 1; }
@@ -29,13 +32,17 @@ $(VENV)/.installed: requirements.txt .python-version
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
 migrate: venv
 	$(PY) manage.py migrate --no-input
 
 data: migrate
 	$(PY) manage.py load_timeline
 
-lint: venv
+lint: dev-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
@@ -54,7 +61,7 @@ timelinejs:
 	fi
 
 # The data model diagram shown in the README.
-diagram: venv
+diagram: dev-venv
 	$(PY) manage.py graph_models timeline --pydot -g -o docs/data-model.png
 
 clean:
