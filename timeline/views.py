@@ -5,7 +5,6 @@ from operator import itemgetter
 from urllib.parse import quote_plus, urlencode
 
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Case, Count, Exists, Max, Min, OuterRef, Prefetch, Q, Value, When
 from django.http import HttpResponse, QueryDict
@@ -20,6 +19,7 @@ from .axis import MAX_MARKS, build_axis, density_axis
 from .cards import CARD_FIELDS, event_entries, event_pieces, event_urls
 from .filters import CITED, EventFilter, TimelineChoices, month_counts, selection_sql, shorten
 from .models import COLOUR_PATTERN, Citation, Essay, Event, EventRelation, Period
+from .paging import CountedPaginator
 from .return_link import timeline_view_url, with_timeline_view
 from .versioning import with_data_version
 from .zoom import Window
@@ -299,8 +299,7 @@ def timeline_results_context(request, query, filterset, appending=False):
     not repeat that page's last year heading."""
     ranked = bool(filterset.values.get("q"))
     summary = filterset.summary()
-    paginator = Paginator([], PAGE_SIZE)
-    paginator.count = summary["total"]  # already counted; saves a query
+    paginator = CountedPaginator([], PAGE_SIZE, summary["total"])
     page = paginator.get_page(query.get("page"))
     first, last = page.start_index() - 1, page.end_index()  # this page's slice of them all
     continued_year, rows, drawn = None, [], None
@@ -499,8 +498,7 @@ def essay_detail(request, slug):
         .select_related("event", "event__main_theme")
         .order_by("event__start", "event__span_end", "event__title")
     )
-    paginator = Paginator(citations, PAGE_SIZE)
-    paginator.count = figures["total"]  # already counted; saves a query
+    paginator = CountedPaginator(citations, PAGE_SIZE, figures["total"])
     page = paginator.get_page(request.GET.get("page"))
     axis = None
     if figures["total"] and page.number == 1:
@@ -586,10 +584,11 @@ def essay_compare(request):
                 for rank, condition in enumerate(COMPARE_SIDES.values())
             )
         )
-        paginator = Paginator(
-            listed.alias(group=group).order_by("group", "start", "span_end", "title"), PAGE_SIZE
+        paginator = CountedPaginator(
+            listed.alias(group=group).order_by("group", "start", "span_end", "title"),
+            PAGE_SIZE,
+            total,
         )
-        paginator.count = total  # already counted; saves a query
         page = paginator.get_page(request.GET.get("page"))
         quotes = {
             (citation.event_id, citation.essay_id): citation
@@ -653,14 +652,13 @@ MATRIX_PAGE_SIZE = 50
 @require_safe
 @with_data_version
 def essay_matrix(request):
-    choices = TimelineChoices.for_version(versioning.current(request)[0])
     queryset = Event.objects.prefetch_related(
         Prefetch("citations", queryset=Citation.objects.only("id", "essay_id", "event_id", "quote"))
     ).order_by("start", "span_end", "title")
-    filterset = EventFilter(request.GET, queryset=queryset, choices=choices)
+    filterset = timeline_filterset(request, request.GET, queryset)
+    choices = filterset.choices
     summary = filterset.summary()
-    paginator = Paginator(filterset.qs, MATRIX_PAGE_SIZE)
-    paginator.count = summary["total"]
+    paginator = CountedPaginator(filterset.qs, MATRIX_PAGE_SIZE, summary["total"])
     page = paginator.get_page(request.GET.get("page"))
     rows = []
     for event in page:
@@ -725,8 +723,8 @@ def slide_number(text, total) -> int:
 @require_safe
 @with_data_version
 def present(request):
-    choices = TimelineChoices.for_version(versioning.current(request)[0])
-    filterset = EventFilter(request.GET, queryset=event_page_queryset(), choices=choices)
+    filterset = timeline_filterset(request, request.GET, event_page_queryset())
+    choices = filterset.choices
     events = filterset.qs.order_by("start", "span_end", "title")
     summary = filterset.summary()
     total = summary["total"]
@@ -775,8 +773,7 @@ HANDOUT_LIMIT = 300
 @require_safe
 @with_data_version
 def handout(request):
-    choices = TimelineChoices.for_version(versioning.current(request)[0])
-    filterset = EventFilter(request.GET, queryset=event_page_queryset(), choices=choices)
+    filterset = timeline_filterset(request, request.GET, event_page_queryset())
     summary = filterset.summary()
     events = list(filterset.qs.order_by("start", "span_end", "title")[:HANDOUT_LIMIT])
     essays = sorted(
