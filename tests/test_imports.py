@@ -10,7 +10,6 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -587,8 +586,8 @@ def test_import_posts_need_the_csrf_token(admin_user, small_timeline):
 
 
 @pytest.fixture
-def curated(db):
-    call_command("load_timeline", stdout=io.StringIO())
+def curated(db, load_curated):
+    load_curated()
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,10 @@
 """Browser tests: Playwright drives Debian's Chromium against a live Django server."""
 
-import io
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -53,9 +51,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def timeline_server(live_server, transactional_db):
+def timeline_server(live_server, transactional_db, load_curated):
     """The live server with the curated dataset loaded."""
-    call_command("load_timeline", stdout=io.StringIO())
+    load_curated()
     return live_server
 
 
