@@ -24,9 +24,14 @@ def create_editors_group(apps, schema_editor):
     # Permissions are normally created after all migrations have run; on a fresh database
     # they must exist now to be given to the group.
     app_config = apps.get_app_config("timeline")
+    # Put back what was there: run with the live registry (as a test does), None would hide
+    # the app's models from dumpdata and others for the rest of the process.
+    models_module = getattr(app_config, "models_module", None)
     app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0, using=alias)
-    app_config.models_module = None
+    try:
+        create_permissions(app_config, apps=apps, verbosity=0, using=alias)
+    finally:
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
