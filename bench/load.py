@@ -222,7 +222,7 @@ def reader(port, urls, deadline, seed, results, lock):
 def reader_urls(db_path):
     with sqlite3.connect(db_path) as db:
         slugs = {
-            table: [row[0] for row in db.execute(f"SELECT slug FROM timeline_{table}")]
+            table: [row[0] for row in db.execute(f"SELECT slug FROM timeline_{table}")]  # noqa: S608 - fixed table names
             for table in ("theme", "period", "essay", "event")
         }
     rng = random.Random(1)

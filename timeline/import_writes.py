@@ -129,7 +129,7 @@ def insert_each(model, field_names, rows):
     quote = connection.ops.quote_name
     columns = [quote(model._meta.get_field(name).column) for name in field_names]
     sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
     with connection.cursor() as cursor:
@@ -148,7 +148,7 @@ def update_each(instances, field_names, raise_version=False):
     if raise_version:
         assignments.append(f"{quote('version')} = {quote('version')} + 1")
     sql = (
-        f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(assignments)} "  # noqa: S608
         f"WHERE {quote(meta.pk.column)} = %s"
     )
     params = [

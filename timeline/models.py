@@ -297,7 +297,9 @@ class SelectionQuerySet(models.QuerySet):
         vendor = connections[self.db].vendor
         if vendor == "sqlite":
             matches = RawSQL(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (fts_query(words),)
+                # The FTS5 table has no model; the words go in as a parameter.
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
+                (fts_query(words),),
             )
         elif vendor == "postgresql":
             matches = (

@@ -74,7 +74,8 @@ def read_version() -> tuple[int, datetime.datetime]:
     from .models import DataVersion
 
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT version, changed_at FROM {DataVersion._meta.db_table} WHERE id = 1")
+        table = DataVersion._meta.db_table
+        cursor.execute(f"SELECT version, changed_at FROM {table} WHERE id = 1")  # noqa: S608
         row = cursor.fetchone()
     if row is None:
         return 0, datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
