@@ -4,31 +4,10 @@ export of the largest allowed selection takes a fraction of a second to gather."
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 
-from django.urls import reverse
-
-from . import dates
+from .cards import event_urls
 from .models import Citation, Event
-
-COLUMNS = (
-    "pk",
-    "slug",
-    "title",
-    "short_title",
-    "start",
-    "start_precision",
-    "end",
-    "end_precision",
-    "span_end",
-    "approximate",
-    "stance",
-    "aliases",
-    "summary",
-    "discussion_prompt",
-    "updated_at",
-    "main_theme_id",
-)
 
 
 @dataclass(slots=True)
@@ -57,28 +36,20 @@ class ExportedEvent:
     def main_theme(self):
         return self.themes[0]
 
-    @property
-    def date_display(self) -> str:
-        return dates.format_span(
-            self.start, self.start_precision, self.end, self.end_precision, self.approximate
-        )
-
-    @property
-    def alias_list(self) -> list[str]:
-        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+    # Read from the same-named fields, as on the model.
+    date_display = Event.date_display
+    alias_list = Event.alias_list
 
 
-def event_url_maker(request):
-    """slug → the event page's absolute address, from one reverse() for all of them."""
-    marker = "-slug-"
-    template = request.build_absolute_uri(reverse("timeline:event_detail", args=[marker]))
-    before, after = template.split(marker, 1)
-    return lambda slug: f"{before}{slug}{after}"
+# The columns read for each row: the fields above without a default, in their order.
+COLUMNS = tuple(
+    f.name for f in fields(ExportedEvent) if f.default is MISSING and f.default_factory is MISSING
+)
 
 
 def exported_events(request, events, choices, *, citations=False) -> list[ExportedEvent]:
     """``events`` (a queryset in timeline order) as rows, themes from ``choices``."""
-    url = event_url_maker(request)
+    site, path_of = request.build_absolute_uri("/").removesuffix("/"), event_urls()
     rows = [
         ExportedEvent(*values) for values in events.values_list(*COLUMNS).iterator(chunk_size=2000)
     ]
@@ -95,7 +66,7 @@ def exported_events(request, events, choices, *, citations=False) -> list[Export
             key=position.__getitem__,
         )
         row.themes = [theme_by_id[theme_id] for theme_id in (row.main_theme_id, *others)]
-        row.url = url(row.slug)
+        row.url = site + path_of(row.slug)
     if citations:
         essay_by_id = {essay.pk: essay for essay in choices.essays}
         cited = (

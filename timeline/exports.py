@@ -22,10 +22,10 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 from icalendar.prop import vCategory, vDate, vDDDTypes, vText, vUri
 
-from . import calendar_file, dates, versioning
+from . import calendar_file, dates
 from .export_cache import made_once, selection
 from .export_rows import exported_events
-from .filters import EventFilter, TimelineChoices
+from .filters import filterset_for
 from .formula_cells import neutralised
 from .models import Citation, Essay, Event
 from .templatetags.timeline import markdown, rendered_markdown
@@ -68,11 +68,7 @@ class SelectionTooLarge(Exception):
 def selected_events(request, queryset, *, capped=True):
     """The filter set for the request's filters, and the events it selects in timeline order.
     ``capped``: raise SelectionTooLarge past MAX_EXPORT_EVENTS (one query that stops there)."""
-    filterset = EventFilter(
-        request.GET,
-        queryset=queryset,
-        choices=TimelineChoices.for_version(versioning.current(request)[0]),
-    )
+    filterset = filterset_for(request, request.GET, queryset)
     events = filterset.qs.order_by("start", "span_end", "title")
     if capped:
         beyond = events.order_by().values("pk")[MAX_EXPORT_EVENTS : MAX_EXPORT_EVENTS + 1]

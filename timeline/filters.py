@@ -16,7 +16,7 @@ from django.db import connections
 from django.db.models import Exists, F, OuterRef
 from django.utils.text import Truncator
 
-from . import dates
+from . import dates, versioning
 from .axis import MAX_MARKS
 from .cards import CARD_FIELDS
 from .models import (
@@ -99,6 +99,11 @@ class TimelineChoices:
     def citation_filters(self):
         """What the citation filter offers, as (value, label)."""
         return list(CITED.items())
+
+    @classmethod
+    def for_request(cls, request):
+        """The choices of the data version this request reads."""
+        return cls.for_version(versioning.current(request)[0])
 
     @classmethod
     def for_version(cls, version):
@@ -699,6 +704,14 @@ ONE_STATEMENT_UP_TO = 20_000
 # Beyond this many selected events, listing them all to find their essays costs more than
 # going through each essay's citations.
 ESSAYS_FROM_CITATIONS_UP_TO = 2_000
+
+
+def filterset_for(request, query, queryset=None) -> "EventFilter":
+    """The filters of ``query`` (a QueryDict) on ``queryset`` (the events in timeline order
+    when not given), with the choices of the request's data version."""
+    if queryset is None:
+        queryset = Event.objects.order_by("start", "span_end", "title")
+    return EventFilter(query, queryset=queryset, choices=TimelineChoices.for_request(request))
 
 
 def add_month_rows(rows, months, first, last) -> tuple:

@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from . import versioning
-from .models import Citation, Event, searchable_text, span_class_of
+from .models import Citation, Event
 
 BATCH_SIZE = 500
 # What a save changes beyond the fields the file sets (and the version, raised in SQL).
@@ -29,11 +29,8 @@ def write_events(created: list, updated: list, user=None):
     now = timezone.now()
     quotes = quotes_by_event([row.instance.pk for row in updated])
     for row in [*created, *updated]:
-        event = row.instance
-        event.span_end = event.compute_span_end()
-        event.span_class = span_class_of(event.start, event.span_end)
-        event.search_text = event.compute_search_text(quotes=quotes.get(event.pk, []))
-        event.updated_at = now
+        row.instance.set_derived_fields(quotes.get(row.instance.pk, []))
+        row.instance.updated_at = now
     Event.objects.bulk_create([row.instance for row in created], batch_size=BATCH_SIZE)
     fields = sorted({name for row in updated for name in row.changes if name != "themes"})
     # Raised in the database, as a save does, so an editor's form open meanwhile is refused.
@@ -115,9 +112,7 @@ def refresh_search_texts(event_ids):
     quotes = quotes_by_event(event_ids)
     events = list(Event.objects.filter(pk__in=event_ids).only("title", "aliases", "summary"))
     for event in events:
-        event.search_text = searchable_text(
-            event.title, event.aliases, event.summary, *quotes.get(event.pk, [])
-        )
+        event.search_text = event.compute_search_text(quotes.get(event.pk, []))
     update_each(events, ["search_text"])
 
 

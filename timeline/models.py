@@ -493,9 +493,7 @@ class Event(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.span_end = self.compute_span_end()
-        self.span_class = span_class_of(self.start, self.span_end)
-        self.search_text = self.compute_search_text()
+        self.set_derived_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"start", "start_precision", "end", "end_precision"} & set(
             update_fields
@@ -534,6 +532,13 @@ class Event(models.Model):
             errors["end_precision"] = "Leave the end precision empty when there is no end date."
         if errors:
             raise ValidationError(errors)
+
+    def set_derived_fields(self, quotes=None):
+        """The stored fields derived from the editor's: span end and class, searchable text
+        (``quotes``: the event's quotations, when the caller has read them already)."""
+        self.span_end = self.compute_span_end()
+        self.span_class = span_class_of(self.start, self.span_end)
+        self.search_text = self.compute_search_text(quotes)
 
     def compute_search_text(self, quotes=None) -> str:
         if quotes is None:

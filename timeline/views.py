@@ -17,7 +17,14 @@ from django.views.decorators.http import require_safe
 from . import dates, exports, panel, versioning
 from .axis import MAX_MARKS, build_axis, density_axis
 from .cards import CARD_FIELDS, event_entries, event_pieces, event_urls
-from .filters import CITED, EventFilter, TimelineChoices, month_counts, selection_sql, shorten
+from .filters import (
+    CITED,
+    TimelineChoices,
+    filterset_for,
+    month_counts,
+    selection_sql,
+    shorten,
+)
 from .models import COLOUR_PATTERN, Citation, Essay, Event, EventRelation, Period
 from .paging import CountedPaginator
 from .return_link import timeline_view_url, with_timeline_view
@@ -352,13 +359,6 @@ def timeline_results_context(request, query, filterset, appending=False):
     }
 
 
-def timeline_filterset(request, query, queryset=None):
-    choices = TimelineChoices.for_version(versioning.current(request)[0])
-    if queryset is None:
-        queryset = Event.objects.order_by("start", "span_end", "title")
-    return EventFilter(query, queryset=queryset, choices=choices)
-
-
 def render_results(request, query, filterset, partial):
     """The results of the timeline, rendered: for a whole page (``partial`` None) the list,
     the axis and the count beside the filters, separately; for an htmx request the
@@ -396,18 +396,18 @@ def index(request):
     query = request.GET.copy()
     slug = query.pop("event", [""])[-1]
     if partial == "panel":
-        panel = panel_context(request, query, timeline_filterset(request, query), slug)
+        panel = panel_context(request, query, filterset_for(request, query), slug)
         return render(request, "timeline/index.html#panel", panel)
     key = versioning.cache_key(request, "timeline", f"{request.path}?{query.urlencode()}")
     results = cache.get(key)
     filterset = None
     if results is None:
-        filterset = timeline_filterset(request, query)
+        filterset = filterset_for(request, query)
         results = render_results(request, query, filterset, partial)
         cache.set(key, results, RESULTS_CACHE_SECONDS)
     if partial:
         return HttpResponse(results)  # a cached fragment is sent as it is
-    filterset = filterset or timeline_filterset(request, query)
+    filterset = filterset or filterset_for(request, query)
     context = {
         "filterset": filterset,
         "choices": filterset.choices,
@@ -502,7 +502,7 @@ def essay_detail(request, slug):
     page = paginator.get_page(request.GET.get("page"))
     axis = None
     if figures["total"] and page.number == 1:
-        choices = TimelineChoices.for_version(versioning.current(request)[0])
+        choices = TimelineChoices.for_request(request)
         axis = draw_axis(
             events,
             choices.periods,
@@ -606,7 +606,7 @@ def essay_compare(request):
                 }
             )
         if total and page.number == 1:
-            choices = TimelineChoices.for_version(versioning.current(request)[0])
+            choices = TimelineChoices.for_request(request)
             axis = draw_axis(
                 events,
                 choices.periods,
@@ -655,7 +655,7 @@ def essay_matrix(request):
     queryset = Event.objects.prefetch_related(
         Prefetch("citations", queryset=Citation.objects.only("id", "essay_id", "event_id", "quote"))
     ).order_by("start", "span_end", "title")
-    filterset = timeline_filterset(request, request.GET, queryset)
+    filterset = filterset_for(request, request.GET, queryset)
     choices = filterset.choices
     summary = filterset.summary()
     paginator = CountedPaginator(filterset.qs, MATRIX_PAGE_SIZE, summary["total"])
@@ -723,7 +723,7 @@ def slide_number(text, total) -> int:
 @require_safe
 @with_data_version
 def present(request):
-    filterset = timeline_filterset(request, request.GET, event_page_queryset())
+    filterset = filterset_for(request, request.GET, event_page_queryset())
     choices = filterset.choices
     events = filterset.qs.order_by("start", "span_end", "title")
     summary = filterset.summary()
@@ -773,7 +773,7 @@ HANDOUT_LIMIT = 300
 @require_safe
 @with_data_version
 def handout(request):
-    filterset = timeline_filterset(request, request.GET, event_page_queryset())
+    filterset = filterset_for(request, request.GET, event_page_queryset())
     summary = filterset.summary()
     events = list(filterset.qs.order_by("start", "span_end", "title")[:HANDOUT_LIMIT])
     essays = sorted(
