@@ -134,12 +134,12 @@ def small_timeline(db):
 
 @pytest.fixture
 def warm_choices():
-    """Load the filter choices of the current data, as any earlier request would have, so a
+    """Load the snapshot of the current data, as any earlier request would have, so a
     query count measures the request itself."""
     from timeline import versioning
-    from timeline.filters import TimelineChoices
+    from timeline.snapshot import Snapshot
 
     def warm():
-        TimelineChoices.for_version(versioning.current()[0])
+        Snapshot.for_version(versioning.current()[0])
 
     return warm

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
-from timeline.filters import TimelineChoices
 from timeline.models import Event
+from timeline.snapshot import Snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_an_unexpected_error_gets_the_friendly_500_without_details(
     def broken():
         raise RuntimeError("secret-internal-detail")
 
-    monkeypatch.setattr(TimelineChoices, "load", broken)
+    monkeypatch.setattr(Snapshot, "load", broken)
     response = production_client.get(reverse("timeline:index"))
     assert_friendly(response, 500, "Something went wrong on our side")
     assert "secret-internal-detail" not in response.text

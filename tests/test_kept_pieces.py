@@ -5,16 +5,16 @@ import sys
 import threading
 from types import SimpleNamespace
 
-from timeline import cards
+from timeline import cards, snapshot
 
 
 def test_many_threads_keep_getting_every_event_while_the_kept_pieces_fill_and_empty(
     monkeypatch,
 ):
-    monkeypatch.setattr(cards, "MAX_KEPT_EVENTS", 4)
+    monkeypatch.setattr(snapshot, "MAX_KEPT_EVENTS", 4)
     # Pieces made without a database, each naming its event, so a wrong one shows.
     monkeypatch.setattr(
-        cards,
+        snapshot,
         "read_pieces",
         lambda rows, choices: {
             row["pk"]: cards.Pieces(citations=0, themes=[], summary=str(row["pk"])) for row in rows
@@ -29,7 +29,7 @@ def test_many_threads_keep_getting_every_event_while_the_kept_pieces_fill_and_em
         try:
             for turn in range(3_000):
                 rows = [{"pk": (first + turn + step) % 11} for step in range(3)]
-                pieces = cards.event_pieces(rows, choices)
+                pieces = snapshot.event_pieces(rows, choices)
                 assert [pieces[row["pk"]].summary for row in rows] == [
                     str(row["pk"]) for row in rows
                 ]
@@ -46,4 +46,4 @@ def test_many_threads_keep_getting_every_event_while_the_kept_pieces_fill_and_em
         sys.setswitchinterval(switch_interval)
     assert failures == []
     # Bounded: past the limit at most by what the threads added between check and update.
-    assert len(choices.pieces) <= cards.MAX_KEPT_EVENTS + len(threads) * 3
+    assert len(choices.pieces) <= snapshot.MAX_KEPT_EVENTS + len(threads) * 3

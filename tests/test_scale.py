@@ -11,9 +11,11 @@ from django.http import QueryDict
 
 from tests import pages
 from tests.factories import CitationFactory, EventFactory, ThemeFactory
-from timeline import filters
-from timeline.filters import EventFilter, TimelineChoices
+from timeline import selection
+from timeline.filters import EventFilter
 from timeline.models import SPAN_CLASS_DAYS, Event, EventFacet, span_class_of
+from timeline.snapshot import Snapshot
+from timeline.sql_rows import as_date
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +109,7 @@ def expected_slugs(params):
     query = QueryDict(mutable=True)
     for name, value in params.items():
         query.setlist(name, value if isinstance(value, list) else [value])
-    filterset = EventFilter(query, queryset=Event.objects.all(), choices=TimelineChoices.load())
+    filterset = EventFilter(query, queryset=Event.objects.all(), snapshot=Snapshot.load())
     return list(filterset.qs.order_by("start", "span_end", "title").values_list("slug", flat=True))
 
 
@@ -182,8 +184,8 @@ def test_a_range_that_began_long_before_the_dates_asked_for_is_listed(client, sm
 def test_the_summary_counts_the_essays_citing_the_selected_events_every_way(
     client, crowded_timeline, monkeypatch, one_statement_up_to, from_citations_up_to
 ):
-    monkeypatch.setattr(filters, "ONE_STATEMENT_UP_TO", one_statement_up_to)
-    monkeypatch.setattr(filters, "ESSAYS_FROM_CITATIONS_UP_TO", from_citations_up_to)
+    monkeypatch.setattr(selection, "ONE_STATEMENT_UP_TO", one_statement_up_to)
+    monkeypatch.setattr(selection, "ESSAYS_FROM_CITATIONS_UP_TO", from_citations_up_to)
     cases = [
         {},
         {"theme": "arms-control"},
@@ -252,16 +254,16 @@ def test_summaries_added_up_from_month_tallies_match_counting_every_event(crowde
     query = QueryDict(mutable=True)
     for name, value in params.items():
         query.setlist(name, value if isinstance(value, list) else [value])
-    choices = TimelineChoices.load()
-    tallied = EventFilter(query, choices=choices).tallied_figures()
+    snapshot = Snapshot.load()
+    tallied = EventFilter(query, snapshot=snapshot).selection.tallied_figures()
     assert tallied is not None
-    counted = EventFilter(query, choices=choices).counted_figures()
+    counted = EventFilter(query, snapshot=snapshot).selection.counted_figures()
     months, first, last, essays = tallied
     assert sum(months.values()) == len(expected_slugs(params)) > 0
-    assert (months, filters.as_date(first), filters.as_date(last), essays) == (
+    assert (months, as_date(first), as_date(last), essays) == (
         counted[0],
-        filters.as_date(counted[1]),
-        filters.as_date(counted[2]),
+        as_date(counted[1]),
+        as_date(counted[2]),
         counted[3],
     )
 
@@ -306,6 +308,6 @@ def test_searches_essays_three_themes_and_part_months_are_counted_event_by_event
     query = QueryDict(mutable=True)
     for name, value in params.items():
         query.setlist(name, value if isinstance(value, list) else [value])
-    filterset = EventFilter(query, choices=TimelineChoices.load())
-    assert filterset.tallied_figures() is None
-    assert filterset.summary()["total"] == len(expected_slugs(params)) > 0
+    filterset = EventFilter(query, snapshot=Snapshot.load())
+    assert filterset.selection.tallied_figures() is None
+    assert filterset.selection.summary()["total"] == len(expected_slugs(params)) > 0

@@ -9,8 +9,9 @@ from django.http import QueryDict
 
 from tests.factories import CitationFactory, EventFactory
 from timeline.axis import MAX_MARKS
-from timeline.filters import EventFilter, TimelineChoices
+from timeline.filters import EventFilter
 from timeline.models import Citation, Event
+from timeline.snapshot import Snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def searched(params):
     return EventFilter(
         QueryDict(urlencode(params, doseq=True)),
         queryset=Event.objects.all(),
-        choices=TimelineChoices.load(),
+        snapshot=Snapshot.load(),
     )
 
 
@@ -27,8 +28,8 @@ def found(text):
     """The events a search for ``text`` lists, best matches first, as the timeline asks:
     after the summary (which, on SQLite, finds the best matches in its statement)."""
     filterset = searched({"q": text})
-    filterset.summary()
-    return [row["slug"] for row in filterset.ranked_rows(0, 100)]
+    filterset.selection.summary()
+    return [row["slug"] for row in filterset.selection.ranked_rows(0, 100)]
 
 
 def test_words_match_as_prefixes_in_any_order(small_timeline):
@@ -100,8 +101,8 @@ def test_best_matches_found_with_the_summary_list_as_the_ranked_query_does(small
     def page(offset, limit, summed):
         filterset = searched(params)
         if summed:
-            assert filterset.summary()["total"] == total
-        return [row["slug"] for row in filterset.ranked_rows(offset, limit)]
+            assert filterset.selection.summary()["total"] == total
+        return [row["slug"] for row in filterset.selection.ranked_rows(offset, limit)]
 
     ranked = page(0, total, summed=False)
     # "concord" twice ranks first; on the first day, the first title of those is 39's
@@ -110,6 +111,6 @@ def test_best_matches_found_with_the_summary_list_as_the_ranked_query_does(small
         assert page(offset, limit, summed=True) == ranked[offset : offset + limit]
     if connection.vendor == "sqlite":
         filterset = searched(params)
-        filterset.summary()
+        filterset.selection.summary()
         # The first pages come from the summary's statement: the first MAX_MARKS and ties.
-        assert MAX_MARKS <= len(filterset._best_matches) < total
+        assert MAX_MARKS <= len(filterset.selection.best_matches) < total

@@ -17,7 +17,7 @@ from tests.factories import (
     ThemeFactory,
 )
 from tests.pages import drawn_slugs, listed_slugs
-from timeline import cards, filters
+from timeline import selection, snapshot
 from timeline.axis import MAX_MARKS
 from timeline.models import Event, Theme
 from timeline.views import PAGE_SIZE
@@ -154,7 +154,7 @@ def test_query_count_of_timeline_does_not_grow_with_events(
     one_statement_up_to,
     summary_statements,
 ):
-    monkeypatch.setattr(filters, "ONE_STATEMENT_UP_TO", one_statement_up_to)
+    monkeypatch.setattr(selection, "ONE_STATEMENT_UP_TO", one_statement_up_to)
     theme = small_timeline["themes"]["arms"]
     ThemeFactory(name="Sanctions", slug="sanctions")
     EventFactory.create_batch(5, main_theme=theme)
@@ -415,7 +415,7 @@ def test_show_more_continues_the_year_the_page_before_ended_in(client, small_tim
 
 
 def test_pages_keep_listing_when_the_kept_entries_fill_up(client, small_timeline, monkeypatch):
-    monkeypatch.setattr(cards, "MAX_KEPT_EVENTS", 3)
+    monkeypatch.setattr(snapshot, "MAX_KEPT_EVENTS", 3)
     assert slugs_in(client.get("/", {"theme": "arms-control"})) == ["nunn-lugar", "new-start"]
     # Two of these four are kept, two are not: together over the limit, all are built anew.
     whole = client.get("/")

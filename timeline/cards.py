@@ -5,7 +5,8 @@ A list page shows 50 entries and an axis up to 100 marks. Rendered through the t
 engine they cost about a millisecond each, more than the page's queries together; as
 f-strings they cost a few microseconds. The markup is fixed and every value is escaped.
 The same events come back under different filters, so each event's pieces are kept for the
-data version they were built in: a new filter then costs its queries, not its pieces.
+data version they were built in (timeline.snapshot): a new filter then costs its queries, not
+its pieces.
 """
 
 import functools
@@ -27,8 +28,6 @@ from .templatetags.timeline import first_sentence
 # axis draws its marks from the same rows when they are few.
 CARD_FIELDS = ("pk", "main_theme_id", *MARK_FIELDS)
 STANCE_LABELS = dict(Stance.choices)
-# At about 1.2 KB an event, at most about 24 MB of them per process.
-MAX_KEPT_EVENTS = 20_000
 # The longest first sentence a card shows.
 CARD_SENTENCE = 140
 # One plain query for the events' themes, citation counts and summaries: the ORM spends
@@ -53,43 +52,25 @@ class Pieces:
     entry: str = ""
     card: str = ""
 
-    def entry_for(self, row, choices) -> str:
+    def entry_for(self, row, snapshot) -> str:
         if not self.entry:
-            swatches = [choices.theme_swatch[pk] for pk in self.themes]
+            swatches = [snapshot.theme_swatch[pk] for pk in self.themes]
             self.entry = render_entry(row, swatches, self.citations)
         return self.entry
 
-    def card_for(self, row, choices) -> str:
+    def card_for(self, row, snapshot) -> str:
         # Only a mark drawn with its label shows a card: those gathered under a "+N" never do.
         if not self.card:
-            names = ", ".join(choices.theme_name[pk] for pk in self.themes)
+            names = ", ".join(snapshot.theme_name[pk] for pk in self.themes)
             self.card = render_card(row, names, self.citations, self.summary)
         return self.card
 
 
-def event_pieces(rows, choices) -> dict[int, Pieces]:
-    """Event id → the Pieces of each of ``rows`` (of CARD_FIELDS). Kept in ``choices``
-    (TimelineChoices, one per data version): one query reads those not read yet, none when
-    all are; entries and cards are built when first shown."""
-    kept = choices.pieces
-    # Read from `kept` once per event into a dict of this call's own: another thread may
-    # empty `kept` at any moment, and each step here on it is one atomic dict operation.
-    found = {row["pk"]: pieces for row in rows if (pieces := kept.get(row["pk"])) is not None}
-    missing = [row for row in rows if row["pk"] not in found]
-    if missing:
-        read = read_pieces(missing, choices)
-        found.update(read)
-        if len(kept) + len(read) > MAX_KEPT_EVENTS:
-            kept.clear()
-        kept.update(read)
-    return {row["pk"]: found[row["pk"]] for row in rows}
-
-
 def event_entries(
-    rows, pieces, choices, ranked=False, first_page=True, continued_year=None
+    rows, pieces, snapshot, ranked=False, first_page=True, continued_year=None
 ) -> SafeString:
-    """The list entries of ``rows`` (in list order; ``pieces`` from event_pieces) as HTML.
-    ``ranked`` (best matches first): under one heading on the first page; else under a
+    """The list entries of ``rows`` (in list order; ``pieces`` from snapshot.event_pieces) as
+    HTML. ``ranked`` (best matches first): under one heading on the first page; else under a
     heading for each year, except the ``continued_year`` that the page before ended in."""
     parts = []
     if ranked and first_page and rows:
@@ -99,11 +80,11 @@ def event_entries(
         if not ranked and row["start"].year != year:
             year = row["start"].year
             parts.append(f'<h2 class="year-heading">{year}</h2>')
-        parts.append(pieces[row["pk"]].entry_for(row, choices))
+        parts.append(pieces[row["pk"]].entry_for(row, snapshot))
     return mark_safe("".join(parts))  # every value is escaped
 
 
-def read_pieces(rows, choices) -> dict[int, Pieces]:
+def read_pieces(rows, snapshot) -> dict[int, Pieces]:
     """Event id → the Pieces of each of ``rows``, with one query for all their themes,
     citation counts and summaries."""
     ids = [row["pk"] for row in rows]
@@ -118,7 +99,7 @@ def read_pieces(rows, choices) -> dict[int, Pieces]:
                 citation_counts[event_id] = citations
             else:
                 theme_ids[event_id].add(theme_id)
-    position = choices.theme_position
+    position = snapshot.theme_position
     pieces = {}
     for row in rows:
         main_theme = row["main_theme_id"]

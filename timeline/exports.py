@@ -173,7 +173,7 @@ def csv_response(filename, columns, rows):
 @refuse_large_selections
 def export_events_csv(request):
     filterset, events = selected_events(request, Event.objects.all())
-    rows = map(event_csv_row, exported_events(request, events, filterset.choices))
+    rows = map(event_csv_row, exported_events(request, events, filterset.snapshot))
     return csv_response(download_name(request, ".csv"), EVENT_COLUMNS, rows)
 
 
@@ -223,9 +223,9 @@ def event_json(event, periods) -> dict:
 @refuse_large_selections
 def export_events_json(request):
     filterset, events = selected_events(request, Event.objects.all())
-    choices = filterset.choices
-    rows = exported_events(request, events, choices, citations=True)
-    payload = {"count": len(rows), "events": [event_json(row, choices.periods) for row in rows]}
+    snapshot = filterset.snapshot
+    rows = exported_events(request, events, snapshot, citations=True)
+    payload = {"count": len(rows), "events": [event_json(row, snapshot.periods) for row in rows]}
     if filterset.notices:
         payload["notices"] = filterset.notices
     response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
@@ -287,7 +287,7 @@ def calendar_entry(event) -> bytes:
 def export_events_ics(request):
     filterset, events = selected_events(request, Event.objects.all())
     entries = b"".join(
-        calendar_entry(event) for event in exported_events(request, events, filterset.choices)
+        calendar_entry(event) for event in exported_events(request, events, filterset.snapshot)
     )
     calendar = calendar_file.component(
         "VCALENDAR",
@@ -348,7 +348,7 @@ def timelinejs_slide(event) -> dict:
 @refuse_large_selections
 def export_timelinejs(request):
     filterset, events = selected_events(request, Event.objects.all())
-    events = exported_events(request, events, filterset.choices)
+    events = exported_events(request, events, filterset.snapshot)
     # The filters alone, as in the cache's key: the file is made once for every request
     # that selects the same events, so nothing else of this request may show in it.
     query = selection(request)
@@ -363,7 +363,7 @@ def export_timelinejs(request):
             "end_date": timelinejs_date(period.end, dates.DAY),
             "text": {"headline": html_text(period.name)},
         }
-        for period in filterset.choices.periods
+        for period in filterset.snapshot.periods
         # Only the periods the events fall in, so the time scale fits the selection.
         if first and period.covers(first, last)
     ]
@@ -386,7 +386,7 @@ def export_timelinejs(request):
 def citing_essays(filterset, events):
     """Essays citing the selected events; every essay when no filter narrows the events."""
     if not filters_applied(filterset):
-        return filterset.choices.essays
+        return filterset.snapshot.essays
     cited = Citation.objects.filter(essay=OuterRef("pk"), event__in=events.values("pk"))
     return list(Essay.objects.filter(Exists(cited)))
 

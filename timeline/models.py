@@ -1,11 +1,9 @@
 import bisect
-import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
-from django.db import connections, models
+from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
@@ -14,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from . import dates
 from .quotes import validate_text_filename
+from .search import search_backend, search_words, searchable_text
 from .typography import curly_quotes, in_quotes
 
 
@@ -289,29 +288,11 @@ class SelectionQuerySet(models.QuerySet):
 
     def search(self, text):
         """Events matching every word of ``text`` (as a prefix) in their title, summary,
-        aliases or quotations. Uses the database's full-text index: SQLite FTS5, PostgreSQL's
-        text search; other databases scan."""
+        aliases or quotations, through the database's full-text index (timeline.search)."""
         words = search_words(text)
         if not words:
             return self
-        vendor = connections[self.db].vendor
-        if vendor == "sqlite":
-            matches = RawSQL(
-                # The FTS5 table has no model; the words go in as a parameter.
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",  # noqa: S608
-                (fts_query(words),),
-            )
-        elif vendor == "postgresql":
-            matches = (
-                Event.objects.alias(document=search_vector())
-                .filter(document=postgres_query(words))
-                .values("pk")
-            )
-        else:
-            matches = Event.objects.all()
-            for word in words:
-                matches = matches.filter(search_text__icontains=word)
-            matches = matches.values("pk")
+        matches = search_backend(self.db).matching_ids(words)
         return self.filter(**{f"{self.event_field}__in": matches})
 
 
@@ -321,52 +302,6 @@ class EventQuerySet(SelectionQuerySet):
         index, so a list in time order stops at its page."""
         tagged = Event.themes.through.objects.filter(event_id=OuterRef("pk"), theme__in=themes)
         return self.filter(Exists(tagged))
-
-    def best_matches_first(self, text):
-        """These events, those matching ``text`` best first, on PostgreSQL; elsewhere as they
-        are. (SQLite's FTS5 ranks in plain SQL: see filters.EventFilter.ranked_rows.)"""
-        words = search_words(text)
-        if words and connections[self.db].vendor == "postgresql":
-            from django.contrib.postgres.search import SearchRank
-
-            rank = SearchRank(search_vector(), postgres_query(words))
-            return self.annotate(search_rank=rank).order_by("-search_rank", "start", "title")
-        return self  # no ranking to go by: time order
-
-
-FTS_TABLE = "timeline_event_fts"
-MAX_SEARCH_WORDS = 12
-
-
-def search_words(text: str) -> list[str]:
-    """Plain words only: the full-text query languages never see the reader's punctuation."""
-    return re.findall(r"\w+", text.lower())[:MAX_SEARCH_WORDS]
-
-
-def searchable_text(*texts: str) -> str:
-    """The words of ``texts`` with the punctuation dropped: PostgreSQL's parser would read
-    "<Cold>" as a markup tag and index nothing of it."""
-    return " ".join(word for text in texts for word in re.findall(r"\w+", text))
-
-
-def fts_query(words: list[str]) -> str:
-    """An SQLite FTS5 query: every word, as a prefix."""
-    return " ".join(f'"{word}"*' for word in words)
-
-
-def postgres_query(words: list[str]):
-    from django.contrib.postgres.search import SearchQuery
-
-    return SearchQuery(
-        " & ".join(f"{word}:*" for word in words), search_type="raw", config="english"
-    )
-
-
-def search_vector():
-    """The indexed expression of PostgreSQL's search (see migration 0006)."""
-    from django.contrib.postgres.search import SearchVector
-
-    return SearchVector("search_text", config="english")
 
 
 # The longest label a mark on the time axis carries.

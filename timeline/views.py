@@ -16,18 +16,13 @@ from django.views.decorators.http import require_safe
 
 from . import dates, exports, panel, versioning
 from .axis import MAX_MARKS, build_axis, density_axis
-from .cards import CARD_FIELDS, event_entries, event_pieces, event_urls
-from .filters import (
-    CITED,
-    TimelineChoices,
-    filterset_for,
-    month_counts,
-    selection_sql,
-    shorten,
-)
+from .cards import CARD_FIELDS, event_entries, event_urls
+from .filters import filterset_for, shorten
 from .models import COLOUR_PATTERN, Citation, Essay, Event, EventRelation, Period
 from .paging import CountedPaginator
 from .return_link import timeline_view_url, with_timeline_view
+from .selection import month_counts, selection_sql
+from .snapshot import CITED, Snapshot, event_pieces
 from .versioning import with_data_version
 from .zoom import Window
 
@@ -240,7 +235,7 @@ def axis_for(filterset, summary, window, query, drawn, pieces):
     of the summary's months."""
     if window is None:
         return None
-    choices = filterset.choices
+    choices = filterset.snapshot
     url_for = timeline_urls(query)
     if drawn is not None:
         axis = build_axis(mark_rows(drawn, pieces, choices), choices.periods, window, url_for)
@@ -305,7 +300,7 @@ def timeline_results_context(request, query, filterset, appending=False):
     event). ``appending``: the page goes after the one before it ("Show more"), so it does
     not repeat that page's last year heading."""
     ranked = bool(filterset.values.get("q"))
-    summary = filterset.summary()
+    summary = filterset.selection.summary()
     paginator = CountedPaginator([], PAGE_SIZE, summary["total"])
     page = paginator.get_page(query.get("page"))
     first, last = page.start_index() - 1, page.end_index()  # this page's slice of them all
@@ -314,24 +309,24 @@ def timeline_results_context(request, query, filterset, appending=False):
         # Few enough to draw: the axis's marks and this page's list come from one query,
         # the best matches first when searching (the marks are then put in time order).
         if ranked:
-            rows = filterset.ranked_rows(0, summary["total"])
+            rows = filterset.selection.ranked_rows(0, summary["total"])
             drawn = sorted(rows, key=itemgetter("start", "span_end", "title"))
         else:
-            rows = drawn = filterset.list_rows(
+            rows = drawn = filterset.selection.list_rows(
                 summary["first"], summary["last"], 0, summary["total"]
             )
         rows = rows[first:last]
     elif summary["total"] and ranked:
-        rows = filterset.ranked_rows(first, last - first)
+        rows = filterset.selection.ranked_rows(first, last - first)
     elif summary["total"]:
         first_day, last_day, before = page_months(summary["months"], first, last - 1)
-        rows = filterset.list_rows(first_day, last_day, first - before, last - first)
+        rows = filterset.selection.list_rows(first_day, last_day, first - before, last - first)
         if appending and first:
             continued_year = page_months(summary["months"], first - 1, first - 1)[0].year
     # One query reads what is not kept yet of the listed and the drawn events.
-    pieces = event_pieces(drawn if drawn is not None else rows, filterset.choices)
+    pieces = event_pieces(drawn if drawn is not None else rows, filterset.snapshot)
     entries = event_entries(
-        rows, pieces, filterset.choices, ranked, page.number == 1, continued_year
+        rows, pieces, filterset.snapshot, ranked, page.number == 1, continued_year
     )
     window = axis_window(filterset, summary) if page.number == 1 else None
     axis = axis_for(filterset, summary, window, query, drawn, pieces)
@@ -350,7 +345,7 @@ def timeline_results_context(request, query, filterset, appending=False):
         "active_filters": active_filter_count(filterset.values),
         "page": page,
         "axis": axis,
-        "zoom": zoom_links(window, filterset.choices, query),
+        "zoom": zoom_links(window, filterset.snapshot, query),
         "next_url": next_page_url(request, page, query),
         "clear_url": view_path("timeline:index"),
         "links": selection_links(query),
@@ -410,7 +405,7 @@ def index(request):
     filterset = filterset or filterset_for(request, query)
     context = {
         "filterset": filterset,
-        "choices": filterset.choices,
+        "choices": filterset.snapshot,
         "values": filterset.values,
         **{name: mark_safe(results[name]) for name in RESULTS_PARTS},  # our templates'
         "active_filters": results["active_filters"],
@@ -434,13 +429,13 @@ def panel_context(request, query, filterset, slug):
         )
         return context
     near = panel.neighbours(filterset, event)
-    summary = filterset.summary()
+    summary = filterset.selection.summary()
     for side in ("previous", "next"):
         if near[side]:
             near[side]["url"] = url_for(event=near[side]["slug"])
     context.update(
         panel_event=event,
-        panel_periods=event.periods_from(filterset.choices.periods),
+        panel_periods=event.periods_from(filterset.snapshot.periods),
         panel_side=panel.panel_side(event, axis_window(filterset, summary)),
         **{f"panel_{name}": value for name, value in near.items()},
     )
@@ -502,7 +497,7 @@ def essay_detail(request, slug):
     page = paginator.get_page(request.GET.get("page"))
     axis = None
     if figures["total"] and page.number == 1:
-        choices = TimelineChoices.for_request(request)
+        choices = Snapshot.for_request(request)
         axis = draw_axis(
             events,
             choices.periods,
@@ -606,7 +601,7 @@ def essay_compare(request):
                 }
             )
         if total and page.number == 1:
-            choices = TimelineChoices.for_request(request)
+            choices = Snapshot.for_request(request)
             axis = draw_axis(
                 events,
                 choices.periods,
@@ -656,8 +651,8 @@ def essay_matrix(request):
         Prefetch("citations", queryset=Citation.objects.only("id", "essay_id", "event_id", "quote"))
     ).order_by("start", "span_end", "title")
     filterset = filterset_for(request, request.GET, queryset)
-    choices = filterset.choices
-    summary = filterset.summary()
+    choices = filterset.snapshot
+    summary = filterset.selection.summary()
     paginator = CountedPaginator(filterset.qs, MATRIX_PAGE_SIZE, summary["total"])
     page = paginator.get_page(request.GET.get("page"))
     rows = []
@@ -724,9 +719,9 @@ def slide_number(text, total) -> int:
 @with_data_version
 def present(request):
     filterset = filterset_for(request, request.GET, event_page_queryset())
-    choices = filterset.choices
+    choices = filterset.snapshot
     events = filterset.qs.order_by("start", "span_end", "title")
-    summary = filterset.summary()
+    summary = filterset.selection.summary()
     total = summary["total"]
     number = slide_number(request.GET.get("slide"), total)
     event = events[number - 1] if total else None
@@ -774,7 +769,7 @@ HANDOUT_LIMIT = 300
 @with_data_version
 def handout(request):
     filterset = filterset_for(request, request.GET, event_page_queryset())
-    summary = filterset.summary()
+    summary = filterset.selection.summary()
     events = list(filterset.qs.order_by("start", "span_end", "title")[:HANDOUT_LIMIT])
     essays = sorted(
         {citation.essay for event in events for citation in event.citations.all()},
@@ -801,7 +796,7 @@ def themes_css(request):
     """Each theme's colour as a CSS custom property; the URL carries the data version, so
     browsers may keep it for a year."""
     version, _ = versioning.current(request)
-    themes = TimelineChoices.for_version(version).themes
+    themes = Snapshot.for_version(version).themes
     # The models refuse any other colour; a row written around them still never becomes CSS.
     themes = [theme for theme in themes if re.fullmatch(COLOUR_PATTERN, theme.colour)]
     rules = "".join(f".{theme.colour_class}{{--theme:{theme.colour}}}\n" for theme in themes)

@@ -1,0 +1,397 @@
+"""The events a FilterSet's cleaned values select, in plain SQL: how many start in each month,
+which years they span, how many essays cite them, and the rows of a page, in time order or
+best matches first.
+
+The ORM cannot express the statements that keep this fast at any size (README, "How it stays
+fast"), so they are written here from the models' names, the ORM's own SQL of the filters and
+the search backend's, every value a parameter: a UNION ALL of one arm per span class, read back
+only as far as its class reaches; a search's matches joined first and scored in the same pass;
+a selection worked out once (a MATERIALIZED CTE) and read for the counts, the essays and the
+best matches.
+"""
+
+import datetime
+import json
+from functools import cached_property
+
+from django.db import connections
+from django.db.models import Exists, F, OuterRef
+
+from . import dates
+from .axis import MAX_MARKS
+from .cards import CARD_FIELDS
+from .models import SPAN_CLASS_DAYS, Citation, Essay, Event, EventFacet
+from .search import search_backend, search_words
+from .sql_rows import as_date, fetch_rows
+from .tallies import MAX_THEMES, MONTH_OF_START, month_number, month_start
+
+# The essays citing any event of ``selected`` (a CTE of Selection.sql): asked of each essay
+# (they are few), stopping at its first citation of a selected event. Plain SQL: the ORM
+# cannot read a CTE.
+CITING_ESSAYS = (
+    f"FROM {Essay._meta.db_table} essay WHERE EXISTS (SELECT 1 FROM "  # noqa: S608
+    f"{Citation._meta.db_table} citation WHERE citation.essay_id = essay.id "
+    "AND citation.event_id IN (SELECT event_pk FROM selected))"
+)
+# Marks the rows of the best matches among a search's summary rows (not a month, not NULL).
+BEST_MATCH = "best"
+# Up to this many events in all, any selection is small enough to be worked out once and
+# read twice. Beyond, a large one would be written out whole: the counts stream instead.
+ONE_STATEMENT_UP_TO = 20_000
+# Beyond this many selected events, listing them all to find their essays costs more than
+# going through each essay's citations.
+ESSAYS_FROM_CITATIONS_UP_TO = 2_000
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class Selection:
+    """The events ``filterset`` (an EventFilter) selects, as plain SQL built from its cleaned
+    values: the filters as the ORM writes them, the bounds on the start arm by arm (see sql)
+    and, where the search backend starts from its matches, the matches joined first."""
+
+    def __init__(self, filterset):
+        self.filterset = filterset
+        self.values = filterset.values
+        self.snapshot = filterset.snapshot
+        self.themes = filterset.selected_themes
+        self.first_day, self.last_day = filterset.date_bounds()
+        self.words = search_words(self.values.get("q") or "")
+        # Through the facets when themes are chosen: one index holds theme, dates and stance.
+        self.model = EventFacet if self.themes else Event
+        self.using = self.model.objects.db
+        self.search = search_backend(self.using)
+        self.matches_first = bool(self.words) and self.search.matches_first
+        self.month = MONTH_OF_START[connections[self.using].vendor]
+        # Event id → score of a search's first MAX_MARKS ranks (and any tied with the last),
+        # once counted_figures has found them.
+        self.best_matches = None
+
+    @cached_property
+    def filtered(self):
+        """The events (or facets) the filters select, with no bound on their start (the arms
+        set those) and without the search when the selection starts from its matches."""
+        # In the FilterSet's order, so that the statements stay those measured.
+        values, events = self.values, self.model.objects.all()
+        if self.themes:
+            events = events.with_themes(self.themes)
+        if period := self.filterset.selected_period:
+            events = events.between(first_day=period.start)
+        if essay := self.filterset.selected_essay:
+            events = events.cited_by(essay)
+        if values.get("cited"):
+            events = events.cited(values["cited"] == "any")
+        if values.get("stance"):
+            events = events.with_stance(values["stance"])
+        if self.words and not self.matches_first:
+            events = events.search(values["q"])
+        if values.get("from"):
+            events = events.between(first_day=values["from"][0])
+        return events
+
+    @cached_property
+    def filtered_sql(self) -> tuple[str, tuple]:
+        sql, params, _ = selection_sql(self.filtered)
+        return sql, params
+
+    @cached_property
+    def distinct(self) -> str:
+        # Under two themes or more, an event tagged with several has a facet for each. (Made
+        # distinct around the filters' SQL: SQLite does not push the arm's bounds into a
+        # DISTINCT subquery that has the span class among its columns.)
+        return "DISTINCT " if len(self.themes) > 1 else ""
+
+    def sql(self, window_first=None, window_last=None, scored=False) -> tuple[str, tuple]:
+        """The selected events as SQL selecting (event_pk, start, span_end), those starting
+        from ``window_first`` to ``window_last`` (either may be open): (sql, params). When
+        a first day is asked for, span class by class (a UNION ALL): the events of each
+        class are read from only as far back as that class reaches, not as far as the
+        longest event of all. ``scored``, when the selection starts from a search's
+        matches: with a fourth column, ``score``, the backend's score of each selected
+        event (lower is better), worked out for those alone."""
+        sql, params = self.filtered_sql
+        longest_span = self.snapshot.longest_span_of(self.themes)
+        last = min((day for day in (self.last_day, window_last) if day), default=None)
+        earliest = window_first or datetime.date.min
+        if self.first_day is None:
+            arms = [(None, window_first)]
+        elif self.values.get("q"):
+            # One arm: each would look the words up again, and the matches bound it anyway.
+            arms = [(None, max(self.first_day - longest_span, earliest))]
+        else:
+            reaches = [datetime.timedelta(days) for days in SPAN_CLASS_DAYS]
+            reaches.append(longest_span)
+            arms = [
+                (span_class, max(self.first_day - reach, earliest))
+                for span_class, reach in enumerate(reaches)
+            ]
+        matches, match_params, columns = "", (), "event_pk, start, span_end"
+        if self.matches_first:
+            matched, match_params = self.search.matches_sql(self.words, scored)
+            matches = f"({matched}) AS matches CROSS JOIN "  # CROSS: the matches first
+            columns += ", score" if scored else ""
+        selects, arm_params = [], []
+        for span_class, first in arms:
+            conditions = [
+                (condition, value)
+                for condition, value in (
+                    ("span_class = %s", span_class),
+                    ("start >= %s", first),
+                    ("start <= %s", last),
+                )
+                if value is not None
+            ]
+            if matches:
+                conditions.insert(0, ("event_pk = matched", None))
+            where = " AND ".join(condition for condition, _ in conditions)
+            # Bounds around the ORM's SQL, arm by arm: the ORM cannot write the union.
+            selects.append(
+                f"SELECT {self.distinct}{columns} FROM {matches}({sql}) AS arm"  # noqa: S608
+                + (f" WHERE {where}" if where else "")
+            )
+            arm_params += [
+                *match_params,
+                *params,
+                *(value for _, value in conditions if value is not None),
+            ]
+        return " UNION ALL ".join(selects), tuple(arm_params)
+
+    def list_rows(self, first_day, last_day, offset, limit) -> list[dict]:
+        """The selected events starting from ``first_day`` to ``last_day`` in time order,
+        ``limit`` of them from ``offset``, as dicts of cards.CARD_FIELDS. Plain SQL around
+        the selection already built for the counts; the bounds (from the month counts)
+        keep any page's query to the months it shows."""
+        sql, params = self.sql(first_day, last_day)
+        # Around the selection's plain SQL, which no queryset can hold.
+        rows = fetch_rows(
+            f"SELECT {card_columns(self.using)} FROM {Event._meta.db_table} WHERE id IN "  # noqa: S608
+            f"(SELECT event_pk FROM ({sql}) AS selected) "
+            "ORDER BY start, span_end, title LIMIT %s OFFSET %s",
+            (*params, limit, offset),
+            self.using,
+        )
+        return card_rows(rows)
+
+    def ranked_rows(self, offset, limit) -> list[dict]:
+        """The selected events, best matches of the search first, ``limit`` of them from
+        ``offset``, as dicts of cards.CARD_FIELDS. Within the first MAX_MARKS, from the best
+        matches the summary found; further on, plain SQL around the selection already built
+        for the counts, where the selection starts from the matches (they are scored in the
+        same query); elsewhere through the ORM and the backend's ranking."""
+        if self.best_matches is not None and offset + limit <= MAX_MARKS:
+            return self.best_match_rows(offset, limit)
+        if not self.matches_first:
+            listed = self.filterset.qs
+            if self.words:
+                listed = self.search.best_matches_first(listed, self.words)
+            return list(listed.values(*CARD_FIELDS)[offset : offset + limit])
+        table = Event._meta.db_table
+        sql, params = self.search.ranked_sql(
+            self.words, self.sql(), table, card_columns(self.using, table)
+        )
+        rows = fetch_rows(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset), self.using)
+        return card_rows(rows)
+
+    def best_match_rows(self, offset, limit) -> list[dict]:
+        """Rows ``offset`` to ``offset + limit`` of the best matches the summary's statement
+        found (see counted_figures): their cards by id, put in order by score, start and
+        title."""
+        score_of = self.best_matches
+        # The ids as one JSON parameter, in plain SQL: the ORM took longer than the query.
+        rows = card_rows(
+            fetch_rows(
+                f"SELECT {card_columns(self.using)} FROM {Event._meta.db_table} "  # noqa: S608
+                "WHERE id IN (SELECT value FROM json_each(%s))",
+                (json.dumps(list(score_of)),),
+                self.using,
+            )
+        )
+        rows.sort(key=lambda row: (score_of[row["pk"]], row["start"], row["title"]))
+        return rows[offset : offset + limit]
+
+    def summary(self) -> dict:
+        """Figures for the summary line (how many events, which years, how many essays) and
+        how many events start in each month, for a density axis and for finding a page's
+        months."""
+        figures = self.tallied_figures() or self.counted_figures()
+        months, first, last, essays = figures
+        total = sum(months.values())
+        if essays is None:
+            essays = self.citing_essays(total)
+        return {
+            "total": total,
+            "first": first and as_date(first),
+            "last": last and as_date(last),
+            "months": months,
+            "essays": essays,
+        }
+
+    def tallied_figures(self) -> tuple | None:
+        """(months, first start, last span end, citing essays) with the whole months added
+        up from the data version's tallies, where the filters allow it (no search, no essay,
+        no citation filter, at most MAX_THEMES themes): only the events starting before the
+        first whole month (in part of a month, or earlier and still going on) and after the
+        last are counted here, in one statement with the essays citing them."""
+        values = self.values
+        if (
+            values.get("q")
+            or values.get("essay")
+            or values.get("cited")
+            or len(values.get("theme") or []) > MAX_THEMES
+        ):
+            return None
+        first_day, last_day = self.first_day, self.last_day
+        first_whole, last_whole = 0, month_number(dates.LAST_YEAR + 1, 1)
+        rest = []  # windows (first, last start) of the events counted one by one
+        if first_day is not None:
+            first_whole = month_number(first_day.year, first_day.month) + (first_day.day > 1)
+            rest.append((None, month_start(first_whole) - ONE_DAY))
+        if last_day is not None:
+            last_whole = month_number(last_day.year, last_day.month)
+            if last_day != dates.last_day_covered(last_day, dates.MONTH):
+                last_whole -= 1
+                rest.append((month_start(last_whole + 1), None))
+        if first_whole > last_whole:
+            return None  # within one month: few events, counted
+        themes, stance = [theme.pk for theme in self.themes], values.get("stance") or None
+        tallies = self.snapshot.tallies
+        months, first, last = tallies.add_up(themes, stance, first_whole, last_whole)
+        essays = tallies.citing(themes, stance, first_whole, last_whole)
+        if rest:
+            # The events at the edges: their counts, and the essays citing any of them.
+            selects, params = [], []
+            for window in rest:
+                sql, window_params = self.sql(*window)
+                selects.append(sql)
+                params += window_params
+            # A MATERIALIZED CTE read twice, grouped by the vendor's month: beyond the ORM.
+            rows = fetch_rows(
+                f"WITH selected AS MATERIALIZED ({' UNION ALL '.join(selects)}) "  # noqa: S608
+                f"SELECT {self.month}, COUNT(*), MIN(start), MAX(span_end) FROM selected "
+                f"GROUP BY 1 UNION ALL SELECT NULL, essay.id, NULL, NULL {CITING_ESSAYS}",
+                params,
+                self.using,
+            )
+            essays.update(essay for started, essay, _, _ in rows if started is None)
+            month_rows = [row for row in rows if row[0] is not None]
+            _, first, last = add_month_rows(month_rows, months, first, last)
+        return months, first, last, len(essays)
+
+    def counted_figures(self) -> tuple:
+        """(months, first start, last span end, citing essays or None) counted from the
+        selected events."""
+        ranking = self.matches_first
+        sql, params = self.sql(scored=ranking)
+        # Read from a CTE of plain SQL, grouped by the vendor's month: beyond the ORM.
+        counts = (
+            f"SELECT {self.month}, COUNT(*), MIN(start), MAX(span_end) FROM selected GROUP BY 1"  # noqa: S608
+        )
+        if self.snapshot.events <= ONE_STATEMENT_UP_TO or self.values.get("q"):
+            # One statement: the selection is worked out once (MATERIALIZED), then read for
+            # the counts, for the essays and, searching, for the best matches: the first
+            # MAX_MARKS by score and start, and any tied with the last of them (the title
+            # puts those in order: best_match_rows). (A search's is no larger than its
+            # matches.)
+            # The best matches, read from the same CTE.
+            best = (
+                f"UNION ALL SELECT '{BEST_MATCH}', event_pk, score, start FROM selected "  # noqa: S608
+                "WHERE (score, start) <= (SELECT score, start FROM (SELECT score, start FROM "
+                f"selected ORDER BY score, start LIMIT {MAX_MARKS}) "
+                "ORDER BY score DESC, start DESC LIMIT 1)"
+            )
+            rows = fetch_rows(
+                f"WITH selected AS MATERIALIZED ({sql}) {counts} "
+                f"UNION ALL SELECT NULL, COUNT(*), NULL, NULL {CITING_ESSAYS} "
+                + (best if ranking else ""),
+                params,
+                self.using,
+            )
+            if ranking:
+                self.best_matches = {
+                    event: score for kind, event, score, _ in rows if kind == BEST_MATCH
+                }
+                rows = [row for row in rows if row[0] != BEST_MATCH]
+        else:
+            # Many events: the counts stream from the index; the essays come after.
+            rows = fetch_rows(f"WITH selected AS ({sql}) {counts}", params, self.using)
+        months = {}
+        essays, first, last = add_month_rows(rows, months, None, None)
+        return months, first, last, essays
+
+    def citing_essays(self, total) -> int:
+        """How many essays cite any of the ``total`` selected events, by the way that suits
+        their number."""
+        if not total:
+            return 0
+        if total <= ESSAYS_FROM_CITATIONS_UP_TO:
+            sql, params = self.sql()
+            return fetch_rows(
+                f"WITH selected AS ({sql}) SELECT COUNT(*) {CITING_ESSAYS}",
+                params,
+                self.using,
+            )[0][0]
+        # Many: ask of each essay whether it cites a selected event, going through its
+        # citations and stopping at the first one that does; no list of them all is built.
+        # What the arms add around the filters (see sql) is put back: the last day asked
+        # for, the search.
+        selected = self.filtered.between(last_day=self.last_day)
+        if self.matches_first:
+            selected = selected.search(self.values["q"])
+        selected = selected.filter(**{selected.event_field: OuterRef("event_id")})
+        citations = Citation.objects.filter(essay=OuterRef("pk")).filter(Exists(selected))
+        return Essay.objects.filter(Exists(citations)).count()
+
+
+def add_month_rows(rows, months, first, last) -> tuple:
+    """Add ``rows`` ("YYYY-MM", events, first start, last span end; or NULL, citing essays)
+    to ``months`` ((year, month) → events); returns (citing essays or None, first, last)."""
+    essays = None
+    # Up to a dozen rows a year: as little work for each as will do. Dates come as ISO text
+    # from SQLite and as dates from PostgreSQL: either way they compare in order.
+    for started, count, month_first, month_last in rows:
+        if started is None:
+            essays = count
+            continue
+        months[int(started[:4]), int(started[5:7])] = count
+        first = month_first if first is None else min(first, month_first)
+        last = month_last if last is None else max(last, month_last)
+    return essays, first, last
+
+
+def selection_sql(events) -> tuple[str, tuple, str]:
+    """``events`` (or their facets) as SQL selecting (event_pk, start, span_end,
+    span_class): (sql, params, database alias)."""
+    rows = events.order_by().annotate(event_pk=F(events.event_field))
+    rows = rows.values_list("event_pk", "start", "span_end", "span_class")
+    sql, params = rows.query.sql_with_params()
+    return sql, params, events.db
+
+
+def card_columns(using, table="") -> str:
+    """CARD_FIELDS as the event table's columns, quoted, under ``table`` when given."""
+    quote = connections[using].ops.quote_name
+    prefix = f"{table}." if table else ""
+    return ", ".join(prefix + quote("id" if name == "pk" else name) for name in CARD_FIELDS)
+
+
+def card_rows(rows) -> list[dict]:
+    """Rows of CARD_FIELDS from plain SQL as dicts, with dates as dates."""
+    listed = [dict(zip(CARD_FIELDS, row, strict=True)) for row in rows]
+    for row in listed:
+        row["start"] = as_date(row["start"])
+        row["end"] = row["end"] and as_date(row["end"])
+        row["span_end"] = as_date(row["span_end"])
+    return listed
+
+
+def month_counts(selection) -> dict[tuple[int, int], int]:
+    """(year, month) → how many events of a ``selection`` (of selection_sql) start then.
+    Plain SQL around the ORM's: building the grouped query through the ORM took longer than
+    running it."""
+    sql, params, using = selection
+    rows = fetch_rows(
+        f"SELECT {MONTH_OF_START[connections[using].vendor]}, COUNT(*) "  # noqa: S608
+        f"FROM ({sql}) AS selected GROUP BY 1",
+        params,
+        using,
+    )
+    return {(int(month[:4]), int(month[5:7])): count for month, count in rows}

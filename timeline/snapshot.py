@@ -1,0 +1,155 @@
+"""What the timeline keeps per data version, loaded once per process and version: the themes,
+periods and essays the filters offer, figures of the events (their count, first and last day,
+longest spans), the month tallies, the filter form's class, and each event's list entry and
+card once built (the kept pieces)."""
+
+import datetime
+from dataclasses import dataclass, field
+from html import escape
+
+from django.db import connections
+
+from . import versioning
+from .cards import Pieces, read_pieces
+from .models import Essay, Event, EventFacet, Period, Stance, Theme
+from .sql_rows import as_date, fetch_rows
+from .tallies import MonthTallies
+
+# What the citation filter offers: events some essay cites, or those none does.
+CITED = {"any": "Cited by an essay", "none": "Cited by no essay"}
+# At about 1.2 KB an event, at most about 24 MB of kept pieces per process.
+MAX_KEPT_EVENTS = 20_000
+
+_loaded: dict = {}
+
+
+@dataclass
+class Snapshot:
+    """One data version's themes, periods and essays, figures of its events and its tallies."""
+
+    themes: list[Theme]
+    periods: list[Period]
+    essays: list[Essay]
+    # No event spans longer: date filters read the events' start index from (first day −
+    # this) rather than from the first event.
+    longest_span: datetime.timedelta
+    # The same among the events of each theme (id → span): most themes have no event as long
+    # as the longest of all, so their filters read less of the index.
+    longest_span_by_theme: dict
+    events: int
+    # The first day of the earliest event and the last day of the latest (None without
+    # events): how far the axis may zoom out or pan.
+    first_day: datetime.date | None
+    last_day: datetime.date | None
+    tallies: MonthTallies
+    form_class: type | None = field(default=None, init=False)  # see filters.EventFilter
+    # Event id → its Pieces (list entry, card, citations) in this data version: see
+    # event_pieces.
+    pieces: dict = field(default_factory=dict, init=False)
+    theme_by_slug: dict = field(init=False)
+    theme_position: dict = field(init=False)
+    theme_name: dict = field(init=False)
+    theme_swatch: dict = field(init=False)
+    period_by_slug: dict = field(init=False)
+    essay_by_slug: dict = field(init=False)
+
+    def __post_init__(self):
+        self.theme_by_slug = {theme.slug: theme for theme in self.themes}
+        # For the list entries and cards (timeline.cards): each theme's place, its name
+        # escaped, and its name with its colour's swatch.
+        self.theme_position = {theme.id: index for index, theme in enumerate(self.themes)}
+        self.theme_name = {theme.id: escape(theme.name) for theme in self.themes}
+        self.theme_swatch = {
+            theme.id: f'<span class="{theme.colour_class}">{self.theme_name[theme.id]}</span>'
+            for theme in self.themes
+        }
+        self.period_by_slug = {period.slug: period for period in self.periods}
+        self.essay_by_slug = {essay.slug: essay for essay in self.essays}
+
+    @property
+    def stances(self):
+        """The stances the filters offer, as (value, label)."""
+        return Stance.choices
+
+    @property
+    def citation_filters(self):
+        """What the citation filter offers, as (value, label)."""
+        return list(CITED.items())
+
+    def longest_span_of(self, themes) -> datetime.timedelta:
+        """No event of ``themes`` (none: of all events) spans longer."""
+        if not themes:
+            return self.longest_span
+        spans = self.longest_span_by_theme
+        return max(spans.get(theme.pk, datetime.timedelta(0)) for theme in themes)
+
+    @classmethod
+    def for_request(cls, request):
+        """The snapshot of the data version this request reads."""
+        return cls.for_version(versioning.current(request)[0])
+
+    @classmethod
+    def for_version(cls, version):
+        """The snapshot of this data version, loaded once per process and version."""
+        if _loaded.get("version") != version:
+            _loaded.update(version=version, snapshot=cls.load())
+        return _loaded["snapshot"]
+
+    @classmethod
+    def load(cls):
+        return cls(
+            themes=list(Theme.objects.all()),
+            periods=list(Period.objects.all()),
+            essays=list(Essay.objects.all()),
+            **event_figures(),
+            tallies=MonthTallies.load(),
+        )
+
+
+# An event's span in days, on each database the app runs on (migration 0008's triggers).
+SPAN_DAYS = {"sqlite": "julianday(span_end) - julianday(start)", "postgresql": "span_end - start"}
+
+
+def event_figures() -> dict:
+    """The longest span of any event and of each theme's, rounded up to whole days (a
+    year-precise date spans 364 or 365), and how many events there are. Read from the
+    covering indexes of the events and of their facets once per version."""
+    span = SPAN_DAYS[connections["default"].vendor]
+    # The ORM's date difference is a Python function on SQLite: a vendor expression instead.
+    days, events, first_day, last_day = fetch_rows(
+        f"SELECT MAX({span}), COUNT(*), MIN(start), MAX(span_end) FROM {Event._meta.db_table}",  # noqa: S608
+        (),
+    )[0]
+    by_theme = fetch_rows(
+        f"SELECT theme_id, MAX({span}) FROM {EventFacet._meta.db_table} GROUP BY theme_id",  # noqa: S608
+        (),
+    )
+    return {
+        "longest_span": whole_days(days),
+        "longest_span_by_theme": {theme: whole_days(days) for theme, days in by_theme},
+        "events": events,
+        "first_day": first_day and as_date(first_day),
+        "last_day": last_day and as_date(last_day),
+    }
+
+
+def whole_days(days) -> datetime.timedelta:
+    return datetime.timedelta(days=int(-(-(days or 0) // 1)))
+
+
+def event_pieces(rows, snapshot) -> dict[int, Pieces]:
+    """Event id → the Pieces of each of ``rows`` (of cards.CARD_FIELDS). Kept in
+    ``snapshot.pieces`` (one per data version): one query reads those not read yet, none when
+    all are; entries and cards are built when first shown."""
+    kept = snapshot.pieces
+    # Read from `kept` once per event into a dict of this call's own: another thread may
+    # empty `kept` at any moment, and each step here on it is one atomic dict operation.
+    found = {row["pk"]: pieces for row in rows if (pieces := kept.get(row["pk"])) is not None}
+    missing = [row for row in rows if row["pk"] not in found]
+    if missing:
+        read = read_pieces(missing, snapshot)
+        found.update(read)
+        if len(kept) + len(read) > MAX_KEPT_EVENTS:
+            kept.clear()
+        kept.update(read)
+    return {row["pk"]: found[row["pk"]] for row in rows}
