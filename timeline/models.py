@@ -322,6 +322,10 @@ class EventQuerySet(SelectionQuerySet):
         tagged = Event.themes.through.objects.filter(event_id=OuterRef("pk"), theme__in=themes)
         return self.filter(Exists(tagged))
 
+    def in_time_order(self):
+        """These events as the timeline lists them: by start, then end, then title."""
+        return self.order_by("start", "span_end", "title")
+
     def best_matches_first(self, text):
         """These events, those matching ``text`` best first, on PostgreSQL; elsewhere as they
         are. (SQLite's FTS5 ranks in plain SQL: see filters.EventFilter.ranked_rows.)"""
