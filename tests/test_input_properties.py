@@ -13,7 +13,7 @@ from django.http import QueryDict
 from hypothesis import given
 from hypothesis import strategies as st
 
-from timeline.views import timeline_urls
+from timeline.links import timeline_urls
 
 pytestmark = pytest.mark.django_db
 

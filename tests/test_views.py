@@ -20,7 +20,7 @@ from tests.pages import drawn_slugs, listed_slugs
 from timeline import selection, snapshot
 from timeline.axis import MAX_MARKS
 from timeline.models import Event, Theme
-from timeline.views import PAGE_SIZE
+from timeline.paging import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
@@ -356,7 +356,7 @@ def test_unknown_page_gets_a_friendly_404(client, db):
 
 
 def test_axis_shows_density_when_events_are_too_many_to_draw(client, small_timeline, monkeypatch):
-    monkeypatch.setattr("timeline.views.MAX_MARKS", 2)
+    monkeypatch.setattr("timeline.views.timeline.MAX_MARKS", 2)
     response = client.get("/")
     assertContains(response, '<ol class="axis-density"')
     assertContains(response, 'aria-label="2012: 2 events, choose to show them"')

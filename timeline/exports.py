@@ -1,4 +1,5 @@
-"""Downloads of the selected events: CSV, iCalendar, TimelineJS, BibTeX and CSL-JSON.
+"""What the downloads of the selected events hold: CSV, JSON, iCalendar, TimelineJS, BibTeX
+and CSL-JSON (served by views/exports.py).
 
 Every export reads the timeline's filters through EventFilter, so a file holds exactly what
 the page shows, and runs a fixed number of queries whatever the number of events. The row
@@ -6,30 +7,18 @@ and slide builders are also what the admin import compares against (timeline/imp
 so exporting and importing again changes nothing.
 """
 
-import csv
 import datetime
-import functools
 import html
 import json
 
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.urls import reverse
 from django.utils.html import strip_tags
-from django.utils.http import content_disposition_header
-from django.utils.text import slugify
-from django.views.decorators.http import require_safe
 from icalendar.prop import vCategory, vDate, vDDDTypes, vText, vUri
 
 from . import calendar_file, dates
-from .export_cache import made_once, selection
-from .export_rows import exported_events
 from .filters import filterset_for
-from .formula_cells import neutralised
-from .models import Citation, Essay, Event
+from .models import Citation, Essay
 from .templatetags.timeline import markdown, rendered_markdown
-from .versioning import with_data_version
 
 EVENT_COLUMNS = [
     "slug",
@@ -65,11 +54,11 @@ class SelectionTooLarge(Exception):
         self.filterset = filterset
 
 
-def selected_events(request, queryset, *, capped=True):
-    """The filter set for the request's filters, and the events it selects in timeline order.
+def selected_events(request, *, capped=True):
+    """The filter set for the request's filters, and the events it selects in time order.
     ``capped``: raise SelectionTooLarge past MAX_EXPORT_EVENTS (one query that stops there)."""
-    filterset = filterset_for(request, request.GET, queryset)
-    events = filterset.qs.order_by("start", "span_end", "title")
+    filterset = filterset_for(request, request.GET)
+    events = filterset.qs.in_time_order()
     if capped:
         beyond = events.order_by().values("pk")[MAX_EXPORT_EVENTS : MAX_EXPORT_EVENTS + 1]
         if beyond.exists():
@@ -77,58 +66,9 @@ def selected_events(request, queryset, *, capped=True):
     return filterset, events
 
 
-def refuse_large_selections(view):
-    """Answer an export of too many events with a 400 page that says how to narrow it."""
-
-    @functools.wraps(view)
-    def refusing_view(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except SelectionTooLarge as refusal:
-            query = request.GET.urlencode()
-            return render(
-                request,
-                "timeline/export_too_large.html",
-                {
-                    "total": refusal.filterset.qs.count(),
-                    "limit": MAX_EXPORT_EVENTS,
-                    "timeline_link": reverse("timeline:index") + (f"?{query}" if query else ""),
-                },
-                status=400,
-            )
-
-    return refusing_view
-
-
 def filters_applied(filterset) -> bool:
     """Whether any filter survived cleaning (an unknown theme alone selects everything)."""
     return any(filterset.values.values())
-
-
-def attachment(response, filename):
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
-
-
-# The longest stem of a download's name, filters included.
-MAX_STEM = 100
-
-
-def download_name(request, suffix: str) -> str:
-    """What a download holds, in its name: the site, the filters (themes, period, essay,
-    stance, search words, years), then ``suffix``: relations-timeline-arms-control-2009-2012.csv
-    for the events, …-citations.csv for their citations."""
-    query = request.GET
-    parts = ["relations-timeline"]
-    for name in ("theme", "period", "essay", "stance", "q"):
-        parts += [slugify(value) for value in query.getlist(name)]
-    start, end = slugify(query.get("from", "")), slugify(query.get("to", ""))
-    if start or end:
-        parts.append(
-            f"{start}-{end}" if start and end else f"from-{start}" if start else f"to-{end}"
-        )
-    stem = "-".join(part for part in parts if part)[:MAX_STEM].rstrip("-")
-    return stem + suffix
 
 
 def partial_end(event) -> str:
@@ -157,39 +97,14 @@ def event_csv_row(event) -> dict[str, str]:
     }
 
 
-def csv_response(filename, columns, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
-    response.write("\ufeff")
-    writer = csv.DictWriter(response, fieldnames=columns)
-    writer.writeheader()
-    writer.writerows({name: neutralised(value) for name, value in row.items()} for row in rows)
-    return attachment(response, filename)
-
-
-@require_safe
-@with_data_version
-@made_once("events.csv")
-@refuse_large_selections
-def export_events_csv(request):
-    filterset, events = selected_events(request, Event.objects.all())
-    rows = map(event_csv_row, exported_events(request, events, filterset.snapshot))
-    return csv_response(download_name(request, ".csv"), EVENT_COLUMNS, rows)
-
-
-@require_safe
-@with_data_version
-@made_once("citations.csv")
-@refuse_large_selections
-def export_citations_csv(request):
-    _, events = selected_events(request, Event.objects.all())
+def citation_csv_rows(events):
+    """The citations of ``events`` (a queryset) as spreadsheet rows, in the events' order."""
     citations = (
         Citation.objects.filter(event__in=events.values("pk"))
         .order_by("event__start", "event__span_end", "event__title", "essay__published", "pk")
         .values_list("essay__slug", "event__slug", "quote", "note")
     )
-    rows = (dict(zip(CITATION_COLUMNS, values, strict=True)) for values in citations)
-    return csv_response(download_name(request, "-citations.csv"), CITATION_COLUMNS, rows)
+    return (dict(zip(CITATION_COLUMNS, values, strict=True)) for values in citations)
 
 
 def event_json(event, periods) -> dict:
@@ -217,19 +132,13 @@ def event_json(event, periods) -> dict:
     }
 
 
-@require_safe
-@with_data_version
-@made_once("events.json")
-@refuse_large_selections
-def export_events_json(request):
-    filterset, events = selected_events(request, Event.objects.all())
-    snapshot = filterset.snapshot
-    rows = exported_events(request, events, snapshot, citations=True)
-    payload = {"count": len(rows), "events": [event_json(row, snapshot.periods) for row in rows]}
-    if filterset.notices:
-        payload["notices"] = filterset.notices
-    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    return attachment(response, download_name(request, ".json"))
+def events_json(events, periods, notices) -> dict:
+    """The JSON download of ``events`` (export_rows.ExportedEvent, with their citations),
+    and what the filters' cleaning noticed."""
+    payload = {"count": len(events), "events": [event_json(event, periods) for event in events]}
+    if notices:
+        payload["notices"] = notices
+    return payload
 
 
 PRECISION_WORDS = {dates.MONTH: "month", dates.YEAR: "year"}
@@ -280,26 +189,17 @@ def calendar_entry(event) -> bytes:
     )
 
 
-@require_safe
-@with_data_version
-@made_once("events.ics")
-@refuse_large_selections
-def export_events_ics(request):
-    filterset, events = selected_events(request, Event.objects.all())
-    entries = b"".join(
-        calendar_entry(event) for event in exported_events(request, events, filterset.snapshot)
-    )
-    calendar = calendar_file.component(
+def events_calendar(events) -> bytes:
+    """The iCalendar download of ``events`` (export_rows.ExportedEvent)."""
+    return calendar_file.component(
         "VCALENDAR",
         [
             ("VERSION", vText("2.0")),
             ("PRODID", vText(f"-//Relations Timeline//{UID_DOMAIN}//EN")),
             ("X-WR-CALNAME", vText(TIMELINE_TITLE)),
         ],
-        inner=entries,
+        inner=b"".join(calendar_entry(event) for event in events),
     )
-    response = HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
-    return attachment(response, download_name(request, ".ics"))
 
 
 def timelinejs_date(value: datetime.date, precision: str) -> dict[str, int]:
@@ -342,19 +242,9 @@ def timelinejs_slide(event) -> dict:
     return slide
 
 
-@require_safe
-@with_data_version
-@made_once("timelinejs.json")
-@refuse_large_selections
-def export_timelinejs(request):
-    filterset, events = selected_events(request, Event.objects.all())
-    events = exported_events(request, events, filterset.snapshot)
-    # The filters alone, as in the cache's key: the file is made once for every request
-    # that selects the same events, so nothing else of this request may show in it.
-    query = selection(request)
-    view_url = request.build_absolute_uri(
-        reverse("timeline:index") + (f"?{query}" if query else "")
-    )
+def timelinejs_file(events, periods, view_url: str) -> dict:
+    """The TimelineJS download of ``events`` (export_rows.ExportedEvent): a slide each, the
+    periods they fall in as eras, and a title linking to ``view_url``."""
     first = min((event.start for event in events), default=None)
     last = max((event.span_end for event in events), default=None)
     eras = [
@@ -363,12 +253,12 @@ def export_timelinejs(request):
             "end_date": timelinejs_date(period.end, dates.DAY),
             "text": {"headline": html_text(period.name)},
         }
-        for period in filterset.snapshot.periods
+        for period in periods
         # Only the periods the events fall in, so the time scale fits the selection.
         if first and period.covers(first, last)
     ]
     count = f"{len(events)} event" if len(events) == 1 else f"{len(events)} events"
-    payload = {
+    return {
         "title": {
             "text": {
                 "headline": TIMELINE_TITLE,
@@ -379,8 +269,6 @@ def export_timelinejs(request):
         "events": [timelinejs_slide(event) for event in events],
         "eras": eras,
     }
-    response = JsonResponse(payload, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    return attachment(response, download_name(request, "-timelinejs.json"))
 
 
 def citing_essays(filterset, events):
@@ -455,16 +343,10 @@ def bibtex_entry(essay) -> str:
     return f"@misc{{{essay.slug},\n{body},\n}}\n"
 
 
-@require_safe
-@with_data_version
-def export_essays_bibtex(request):
-    filterset, events = selected_events(request, Event.objects.all(), capped=False)
-    entries = [bibtex_entry(essay) for essay in citing_essays(filterset, events)]
-    header = f"% Essays from the Relations Timeline, {request.build_absolute_uri()}\n\n"
-    response = HttpResponse(
-        header + "\n".join(entries), content_type="application/x-bibtex; charset=utf-8"
-    )
-    return attachment(response, download_name(request, "-essays.bib"))
+def bibtex_file(essays, source_url: str) -> str:
+    """A BibTeX file of ``essays``, headed by the address it was downloaded from."""
+    header = f"% Essays from the Relations Timeline, {source_url}\n\n"
+    return header + "\n".join(bibtex_entry(essay) for essay in essays)
 
 
 def csl_name(name: str) -> dict[str, str]:
@@ -496,13 +378,6 @@ def csl_item(essay) -> dict:
     return item
 
 
-@require_safe
-@with_data_version
-def export_essays_csl(request):
-    filterset, events = selected_events(request, Event.objects.all(), capped=False)
-    items = [csl_item(essay) for essay in citing_essays(filterset, events)]
-    response = HttpResponse(
-        json.dumps(items, ensure_ascii=False, indent=1),
-        content_type="application/vnd.citationstyles.csl+json; charset=utf-8",
-    )
-    return attachment(response, download_name(request, "-essays.csl.json"))
+def csl_file(essays) -> str:
+    """A CSL-JSON file of ``essays``."""
+    return json.dumps([csl_item(essay) for essay in essays], ensure_ascii=False, indent=1)

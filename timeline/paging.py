@@ -3,6 +3,8 @@ query that its page's heading shows, so Django's own COUNT would be a second one
 
 from django.core.paginator import Paginator
 
+PAGE_SIZE = 50  # events per page of a list: the timeline's, an essay's, a comparison's
+
 
 class CountedPaginator(Paginator):
     def __init__(self, object_list, per_page, count: int):
@@ -12,3 +14,8 @@ class CountedPaginator(Paginator):
     @property
     def count(self) -> int:
         return self.known_count
+
+
+def counted_page(object_list, count: int, number, per_page: int = PAGE_SIZE):
+    """Page ``number`` (as the request asks for it) of ``object_list``, which holds ``count``."""
+    return CountedPaginator(object_list, per_page, count).get_page(number)

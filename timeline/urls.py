@@ -1,18 +1,18 @@
 from django.urls import path
 
-from . import exports, views
+from .views import classroom, essays, event, exports, site, timeline
 
 app_name = "timeline"
 
 urlpatterns = [
-    path("", views.index, name="index"),
-    path("events/<slug:slug>/", views.event_detail, name="event_detail"),
-    path("present/", views.present, name="present"),
-    path("handout/", views.handout, name="handout"),
-    path("essays/", views.essay_list, name="essay_list"),
-    path("essays/compare/", views.essay_compare, name="essay_compare"),
-    path("essays/matrix/", views.essay_matrix, name="essay_matrix"),
-    path("essays/<slug:slug>/", views.essay_detail, name="essay_detail"),
+    path("", timeline.index, name="index"),
+    path("events/<slug:slug>/", event.event_detail, name="event_detail"),
+    path("present/", classroom.present, name="present"),
+    path("handout/", classroom.handout, name="handout"),
+    path("essays/", essays.essay_list, name="essay_list"),
+    path("essays/compare/", essays.essay_compare, name="essay_compare"),
+    path("essays/matrix/", essays.essay_matrix, name="essay_matrix"),
+    path("essays/<slug:slug>/", essays.essay_detail, name="essay_detail"),
     path("export/events.json", exports.export_events_json, name="export_events_json"),
     path("export/events.csv", exports.export_events_csv, name="export_events_csv"),
     path("export/citations.csv", exports.export_citations_csv, name="export_citations_csv"),
@@ -20,7 +20,7 @@ urlpatterns = [
     path("export/timelinejs.json", exports.export_timelinejs, name="export_timelinejs"),
     path("export/essays.bib", exports.export_essays_bibtex, name="export_essays_bibtex"),
     path("export/essays.csl.json", exports.export_essays_csl, name="export_essays_csl"),
-    path("healthz", views.healthz, name="healthz"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("themes.css", views.themes_css, name="themes_css"),
+    path("healthz", site.healthz, name="healthz"),
+    path("robots.txt", site.robots_txt, name="robots_txt"),
+    path("themes.css", site.themes_css, name="themes_css"),
 ]

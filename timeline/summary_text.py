@@ -1,0 +1,27 @@
+from .snapshot import CITED
+
+
+def summary_text(filterset, summary) -> str:
+    """ "23 events · 2012–2014 · Arms control · cited by 4 essays" """
+    total = summary["total"]
+    parts = [f"{total} event" if total == 1 else f"{total} events"]
+    if total:
+        first, last = summary["first"].year, summary["last"].year
+        parts.append(str(first) if first == last else f"{first}–{last}")
+    values = filterset.values
+    if themes := filterset.selected_themes:
+        parts.append(" or ".join(theme.name for theme in themes))
+    if period := filterset.selected_period:
+        parts.append(period.name)
+    if stance := values.get("stance"):
+        parts.append(stance.capitalize())
+    if cited := values.get("cited"):
+        parts.append(CITED[cited].lower())
+    if essay := filterset.selected_essay:
+        parts.append(f"in “{essay.title}”")
+    if values.get("q"):
+        parts.append(f"matching “{values['q']}”")
+    if total:
+        essays = summary["essays"]
+        parts.append(f"cited by {essays} essay" if essays == 1 else f"cited by {essays} essays")
+    return " · ".join(parts)
