@@ -60,7 +60,7 @@ timelinejs:
 	  fi; \
 	fi
 
-# The data model diagram shown in the README.
+# The data model diagram shown in docs/data.md.
 diagram: dev-venv
 	$(PY) manage.py graph_models timeline --pydot -g -o docs/data-model.png
 

@@ -2,11 +2,12 @@
 """Benchmark: do large downloads starve the pages? /healthz while clients pull exports.
 
 A fresh temporary SQLite database with --events events (the curated ones, then
-``generate_events``), served by gunicorn with the production settings and the README's
-layout (2 workers × 4 threads). --clients threads loop over the heaviest downloads of the
-whole timeline (events.ics, timelinejs.json, events.json, events.csv) for --seconds; each adds
-a parameter of its own (``?n=…``, as a prober defeating caches would). With --vary, each
-request instead selects different events (a new year window), so every download is made anew.
+``generate_events``), served by gunicorn with the production settings and the layout
+of docs/operations.md (2 workers × 4 threads). --clients threads loop over the heaviest
+downloads of the whole timeline (events.ics, timelinejs.json, events.json, events.csv) for
+--seconds; each adds a parameter of its own (``?n=…``, as a prober defeating caches would).
+With --vary, each request instead selects different events (a new year window), so every
+download is made anew.
 A client asked to retry (503) asks again at once, as a prober would; with --patient it waits
 the Retry-After the answer gives, as a well-behaved client does.
 Meanwhile one more client, in a process of its own, asks for /healthz every 20 ms. Prints

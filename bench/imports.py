@@ -14,8 +14,9 @@ Django's test client, in this process, the real upload and confirm views are tim
 Each preview is checked to say what it should ("10000 to create, 0 to update", …).
 
 Per case: the preview's seconds, the confirmation's seconds (it plans again, then writes) and
-the preview page's size. gunicorn kills a request after 30 s (the README's server command);
-the import's row cap (timeline.imports.MAX_ROWS) is chosen to stay well inside it.
+the preview page's size. gunicorn kills a request after 30 s (the server command in
+docs/operations.md); the import's row cap (timeline.imports.MAX_ROWS) is chosen to stay well
+inside it.
 
 Usage: .venv/bin/python bench/imports.py [--rows 10000] [--database sqlite|postgres]
 """

@@ -4,9 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from timeline.models import (
-    Citation,
     Essay,
-    Event,
     EventLink,
     EventRelation,
     Period,
@@ -15,6 +13,7 @@ from timeline.models import (
     Stance,
     Theme,
 )
+from timeline.synthetic_events import SyntheticCitationFactory, SyntheticEventFactory
 
 COLOURS = ["#1f5fa8", "#a3211b", "#1b6b3a", "#6a3d9a", "#8a5a00", "#00607a", "#9c2a6b"]
 
@@ -56,14 +55,12 @@ class EssayFactory(DjangoModelFactory):
     abstract = factory.Faker("paragraph")
 
 
-class EventFactory(DjangoModelFactory):
+class EventFactory(SyntheticEventFactory):
     class Meta:
-        model = Event
         skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Event {n}")
     slug = factory.Sequence(lambda n: f"event-{n}")
-    summary = factory.Faker("paragraph")
     # Spread over the timeline's years and back again, however many events a test session makes.
     start = factory.Sequence(
         lambda n: datetime.date(1990, 1, 1) + datetime.timedelta(days=97 * n % 12_000)
@@ -96,10 +93,6 @@ class EventRelationFactory(DjangoModelFactory):
     kind = RelationKind.RETALIATION_FOR
 
 
-class CitationFactory(DjangoModelFactory):
-    class Meta:
-        model = Citation
-
+class CitationFactory(SyntheticCitationFactory):
     essay = factory.SubFactory(EssayFactory)
     event = factory.SubFactory(EventFactory)
-    quote = factory.Faker("sentence", nb_words=12)

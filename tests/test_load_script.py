@@ -1,5 +1,5 @@
 """bench/load.py, briefly: gunicorn with the production settings serves readers while two
-writers save, and nothing fails or is lost (the README has the figures of a full run)."""
+writers save, and nothing fails or is lost (docs/performance.md has a full run's figures)."""
 
 import subprocess
 import sys

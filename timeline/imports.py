@@ -29,7 +29,8 @@ from .models import Citation, Essay, Event, Theme
 
 MAX_FILE_SIZE = 2 * 1024 * 1024
 # The most rows one import takes: previewing and confirming this many stays well inside the
-# server's 30-second timeout on SQLite and PostgreSQL (README, "Imports", bench/imports.py).
+# server's 30-second timeout on SQLite and PostgreSQL (docs/editing.md, "Importing",
+# bench/imports.py).
 MAX_ROWS = 10_000
 EVENTS, CITATIONS = "events", "citations"
 CSV, TIMELINEJS = "CSV", "TimelineJS"

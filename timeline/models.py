@@ -6,9 +6,11 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
+from django.db.models.signals import class_prepared
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.functional import cached_property
-from simple_history.models import HistoricalRecords
+from simple_history.models import HistoricalChanges, HistoricalRecords
 
 from . import dates
 from .quotes import validate_text_filename
@@ -40,7 +42,23 @@ def precision_consistent(field: str) -> Q:
 
 # PostgreSQL cannot store a NUL character: every text field refuses one, as the admin's
 # forms do, so the import and the loader reject it with a reason instead of failing to write.
-NO_NUL = [ProhibitNullCharactersValidator()]
+NO_NUL = ProhibitNullCharactersValidator()
+
+
+@receiver(class_prepared)
+def refuse_nul_in_text_fields(sender, **kwargs):
+    """Every text field of the timeline's models gets the one NUL check as its model is
+    defined, before django-simple-history copies the fields into the model's history."""
+    if sender._meta.app_label != "timeline" or issubclass(sender, HistoricalChanges):
+        return  # a history's copies have the check already; its own fields are the library's
+    for field in sender._meta.local_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            # The list validation runs, read first: a CharField fills it in when it is created.
+            field.validators.append(NO_NUL)
+            # The declared list, which migrations record: there, too, the NUL check comes last.
+            field._validators.append(NO_NUL)
+
+
 # The only colours /themes.css writes into its rules, so a colour can never be other CSS.
 # \A and \Z, not ^ and $, mean the same in Python and in PostgreSQL's regular expressions.
 COLOUR_PATTERN = r"\A#[0-9a-fA-F]{6}\Z"
@@ -53,16 +71,16 @@ PRECISION_MESSAGE = (
 
 
 class Theme(models.Model):
-    name = models.CharField(max_length=80, unique=True, validators=NO_NUL)
-    slug = models.SlugField(max_length=80, unique=True, validators=NO_NUL)
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
     colour = models.CharField(
         max_length=7,
-        validators=[*NO_NUL, RegexValidator(COLOUR_PATTERN, COLOUR_MESSAGE)],
+        validators=[RegexValidator(COLOUR_PATTERN, COLOUR_MESSAGE)],
         help_text="Hex colour, #RRGGBB. It must keep white text readable (contrast 4.5:1).",
     )
-    description = models.TextField(blank=True, validators=NO_NUL)
+    description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists.")
-    source_hash = models.CharField(max_length=64, blank=True, editable=False, validators=NO_NUL)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     # Every save is kept with who and when (django-simple-history). The loader's source_hash
     # stays out of it: a revert keeps the current hash, so it counts as an editor's correction
@@ -98,12 +116,12 @@ class PeriodQuerySet(models.QuerySet):
 
 
 class Period(models.Model):
-    name = models.CharField(max_length=120, unique=True, validators=NO_NUL)
-    slug = models.SlugField(max_length=80, unique=True, validators=NO_NUL)
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
     start = models.DateField()
     end = models.DateField()
-    description = models.TextField(blank=True, validators=NO_NUL)
-    source_hash = models.CharField(max_length=64, blank=True, editable=False, validators=NO_NUL)
+    description = models.TextField(blank=True)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = PeriodQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["source_hash"])
@@ -147,52 +165,46 @@ class Period(models.Model):
 
 
 class Essay(models.Model):
-    title = models.CharField(max_length=300, validators=NO_NUL)
+    title = models.CharField(max_length=300)
     title_descriptive = models.BooleanField(
         "descriptive title",
         default=False,
         help_text="Tick when the text has no title and this one was written by us.",
     )
-    slug = models.SlugField(max_length=120, unique=True, validators=NO_NUL)
+    slug = models.SlugField(max_length=120, unique=True)
     authors = models.CharField(
         max_length=300,
         blank=True,
         help_text="Names separated by semicolons. Leave empty when the text names no author.",
-        validators=NO_NUL,
     )
-    affiliation = models.CharField(max_length=300, blank=True, validators=NO_NUL)
-    publisher = models.CharField(max_length=300, blank=True, validators=NO_NUL)
+    affiliation = models.CharField(max_length=300, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
     published = models.DateField()
     published_precision = models.CharField(
-        max_length=5, choices=Precision.choices, default=Precision.DAY, validators=NO_NUL
+        max_length=5, choices=Precision.choices, default=Precision.DAY
     )
     published_inferred = models.BooleanField(
         "date inferred",
         default=False,
         help_text="Tick when the date is inferred from the text, not printed with it.",
     )
-    date_note = models.CharField(
-        max_length=500, blank=True, help_text="How the date is known.", validators=NO_NUL
-    )
-    url = models.URLField("URL", max_length=500, blank=True, validators=NO_NUL)
+    date_note = models.CharField(max_length=500, blank=True, help_text="How the date is known.")
+    url = models.URLField("URL", max_length=500, blank=True)
     url_note = models.CharField(
         "note on the URL",
         max_length=300,
         blank=True,
         help_text="What a reader should know of the address, e.g. that the site has closed.",
-        validators=NO_NUL,
     )
-    licence = models.CharField(max_length=200, blank=True, validators=NO_NUL)
-    abstract = models.TextField(
-        blank=True, help_text="One paragraph, in our own words.", validators=NO_NUL
-    )
+    licence = models.CharField(max_length=200, blank=True)
+    abstract = models.TextField(blank=True, help_text="One paragraph, in our own words.")
     text_filename = models.CharField(
         max_length=200,
         blank=True,
         help_text="File name of the essay's text, for verify_quotes.",
-        validators=[validate_text_filename, *NO_NUL],
+        validators=[validate_text_filename],
     )
-    source_hash = models.CharField(max_length=64, blank=True, editable=False, validators=NO_NUL)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["source_hash", "updated_at"])
@@ -325,39 +337,32 @@ def shorten_title(title: str, length: int = SHORT_TITLE_LENGTH) -> str:
 
 
 class Event(models.Model):
-    title = models.CharField(max_length=200, validators=NO_NUL)
+    title = models.CharField(max_length=200)
     short_title = models.CharField(
         max_length=SHORT_TITLE_LENGTH,
         blank=True,
         help_text="The label of the event's mark on the time axis, at most "
         f"{SHORT_TITLE_LENGTH} characters (“New START signed”). Left empty, the title is "
         "shortened on a word boundary.",
-        validators=NO_NUL,
     )
-    slug = models.SlugField(max_length=120, unique=True, validators=NO_NUL)
-    summary = models.TextField(
-        help_text="A neutral paragraph in our own words. Markdown allowed.", validators=NO_NUL
-    )
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.TextField(help_text="A neutral paragraph in our own words. Markdown allowed.")
     start = models.DateField(help_text="For a month or a year, enter its first day.")
     start_precision = models.CharField(
-        max_length=5, choices=Precision.choices, default=Precision.DAY, validators=NO_NUL
+        max_length=5, choices=Precision.choices, default=Precision.DAY
     )
     approximate = models.BooleanField(
         default=False, help_text="Tick when even the given precision is uncertain."
     )
     end = models.DateField(null=True, blank=True, help_text="Only for events that span time.")
-    end_precision = models.CharField(
-        max_length=5, choices=Precision.choices, blank=True, validators=NO_NUL
-    )
+    end_precision = models.CharField(max_length=5, choices=Precision.choices, blank=True)
     # The last day the event may cover, derived from end (or start) and its precision, so
     # that period and date filters are plain indexed comparisons.
     span_end = models.DateField(editable=False, blank=True, db_index=True)
     # How long the event lasts, as a class of SPAN_CLASS_DAYS (derived like span_end): a date
     # filter reads the events of each class from only as far back as that class reaches.
     span_class = models.PositiveSmallIntegerField(default=0, editable=False)
-    stance = models.CharField(
-        max_length=13, choices=Stance.choices, db_index=True, validators=NO_NUL
-    )
+    stance = models.CharField(max_length=13, choices=Stance.choices, db_index=True)
     main_theme = models.ForeignKey(
         Theme,
         on_delete=models.PROTECT,
@@ -368,22 +373,20 @@ class Event(models.Model):
     aliases = models.TextField(
         blank=True,
         help_text="Other names a text may use, one per line (“Prague Treaty”).",
-        validators=NO_NUL,
     )
     discussion_prompt = models.TextField(
         blank=True,
         help_text="An open question for a class, shown on the event's slide.",
-        validators=NO_NUL,
     )
     # Title, aliases, summary and quotations in one column, kept up to date on save and
     # when citations change; the full-text index is built on it.
-    search_text = models.TextField(blank=True, editable=False, validators=NO_NUL)
+    search_text = models.TextField(blank=True, editable=False)
     synthetic = models.BooleanField(
         default=False,
         editable=False,
         help_text="Made by generate_events for measuring; removed by its --delete.",
     )
-    source_hash = models.CharField(max_length=64, blank=True, editable=False, validators=NO_NUL)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # Raised by every save; an editor's form remembers the version it showed, so a save
     # over someone else's newer one is refused (timeline.editing.EventAdminForm).
@@ -550,7 +553,7 @@ class EventFacet(models.Model):
     start = models.DateField()
     span_end = models.DateField()
     span_class = models.PositiveSmallIntegerField(default=0)
-    stance = models.CharField(max_length=13, validators=NO_NUL)
+    stance = models.CharField(max_length=13)
 
     objects = EventFacetQuerySet.as_manager()
 
@@ -584,14 +587,12 @@ class EventLink(models.Model):
         "reference",
         max_length=500,
         help_text="What the source is, as a reader would cite it.",
-        validators=NO_NUL,
     )
     url = models.URLField(
         "URL",
         max_length=500,
         blank=True,
         help_text="Only an address known to be stable and right; a reference alone is fine.",
-        validators=NO_NUL,
     )
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -621,7 +622,7 @@ RELATION_PHRASES = {
 
 class EventRelation(models.Model):
     from_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_out")
-    kind = models.CharField(max_length=20, choices=RelationKind.choices, validators=NO_NUL)
+    kind = models.CharField(max_length=20, choices=RelationKind.choices)
     to_event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="relations_in")
 
     class Meta:
@@ -660,12 +661,10 @@ class Citation(models.Model):
         "quotation",
         max_length=300,
         help_text="The essay's exact words (at most 300 characters) that cite the event.",
-        validators=NO_NUL,
     )
     note = models.TextField(
         blank=True,
         help_text="How a vague wording was resolved, or other context.",
-        validators=NO_NUL,
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -295,7 +295,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicaltheme',
             name='colour',
-            field=models.CharField(help_text='Hex colour, #RRGGBB. It must keep white text readable (contrast 4.5:1).', max_length=7, validators=[django.core.validators.ProhibitNullCharactersValidator(), django.core.validators.RegexValidator('\\A#[0-9a-fA-F]{6}\\Z', 'Enter a colour as #RRGGBB.')]),
+            field=models.CharField(help_text='Hex colour, #RRGGBB. It must keep white text readable (contrast 4.5:1).', max_length=7, validators=[django.core.validators.RegexValidator('\\A#[0-9a-fA-F]{6}\\Z', 'Enter a colour as #RRGGBB.'), django.core.validators.ProhibitNullCharactersValidator()]),
         ),
         migrations.AlterField(
             model_name='historicaltheme',
@@ -335,7 +335,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='theme',
             name='colour',
-            field=models.CharField(help_text='Hex colour, #RRGGBB. It must keep white text readable (contrast 4.5:1).', max_length=7, validators=[django.core.validators.ProhibitNullCharactersValidator(), django.core.validators.RegexValidator('\\A#[0-9a-fA-F]{6}\\Z', 'Enter a colour as #RRGGBB.')]),
+            field=models.CharField(help_text='Hex colour, #RRGGBB. It must keep white text readable (contrast 4.5:1).', max_length=7, validators=[django.core.validators.RegexValidator('\\A#[0-9a-fA-F]{6}\\Z', 'Enter a colour as #RRGGBB.'), django.core.validators.ProhibitNullCharactersValidator()]),
         ),
         migrations.AlterField(
             model_name='theme',
