@@ -142,21 +142,28 @@ def date_text_of(row) -> str:
 
 
 def render_entry(row, swatches, citations) -> str:
-    """One entry: its stance's shape in its main theme's colour on the list's line, the
-    date, the linked title, then one line of its stance, how many essays cite it and its
-    themes (``swatches``, main first, escaped: a line rather than a list of themes, one
-    element fewer in each of the fifty entries of a page)."""
+    """One entry: its stance's shape in its main theme's colour on the list's line, then
+    the event's item (render_item)."""
     slug = escape(row["slug"])
-    url, date_text = event_url(row["slug"]), date_text_of(row)
     return (  # every value is escaped
         f'<article class="event event--{escape(row["stance"])} th{row["main_theme_id"]}" '
-        f'id="event-{slug}" data-event-slug="{slug}"><time datetime="'
-        f'{dates.to_partial_text(row["start"], row["start_precision"])}">{escape(date_text)}'
-        f'</time><h3><a href="{escape(url)}">{escape(row["title"])}</a>'
+        f'id="event-{slug}" data-event-slug="{slug}">{render_item(row, swatches, citations)}'
+        "</article>"
+    )
+
+
+def render_item(row, swatches, citations) -> str:
+    """The date, the linked title, then one line of its stance, how many essays cite it and
+    its themes (``swatches``, main first, escaped: a line rather than a list of themes, one
+    element fewer in each of the fifty entries of a page). The markup of
+    templates/timeline/_event_item.html, which the other pages include."""
+    url, date_text = event_url(row["slug"]), date_text_of(row)
+    return (  # every value is escaped
+        f'<time datetime="{dates.to_partial_text(row["start"], row["start_precision"])}">'
+        f'{escape(date_text)}</time><h3><a href="{escape(url)}">{escape(row["title"])}</a>'
         # "·" keeps to what follows it, so no line ends in one.
         f"</h3><p>{STANCE_LABELS[row['stance']]} ·\u00a0{cited_text(citations)} ·\u00a0"
         f"{', '.join(swatches)}</p>"
-        "</article>"
     )
 
 
