@@ -9,9 +9,9 @@ from django.template import RequestContext, Template
 from django.test import RequestFactory
 
 from tests.factories import CitationFactory, EssayFactory, EventFactory, ThemeFactory
-from timeline.cards import CARD_FIELDS, event_pieces
-from timeline.filters import TimelineChoices
+from timeline.cards import CARD_FIELDS
 from timeline.models import Event
+from timeline.snapshot import Snapshot, event_pieces
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +67,10 @@ def assorted_events():
 
 
 def test_the_partial_renders_the_markup_of_the_timeline_lists_entries(assorted_events):
-    choices = TimelineChoices.load()
+    snapshot = Snapshot.load()
     rows = list(Event.objects.order_by("start").values(*CARD_FIELDS))
-    pieces = event_pieces(rows, choices)
-    entries = [ENTRY.match(pieces[row["pk"]].entry_for(row, choices))[1] for row in rows]
+    pieces = event_pieces(rows, snapshot)
+    entries = [ENTRY.match(pieces[row["pk"]].entry_for(row, snapshot))[1] for row in rows]
 
     request = RequestFactory().get("/")
     events = list(Event.objects.order_by("start"))

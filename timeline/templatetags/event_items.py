@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from django import template
 
-from timeline.cards import cited_text, event_pieces
-from timeline.filters import TimelineChoices
+from timeline.cards import cited_text
 from timeline.models import Theme
+from timeline.snapshot import Snapshot, event_pieces
 
 register = template.Library()
 
@@ -23,13 +23,13 @@ class EventLine:
 @register.simple_tag(takes_context=True)
 def event_lines(context, items) -> list[tuple]:
     """Each of ``items`` (events, or citations of them) with its event's EventLine. Read
-    with the timeline list's pieces (cards.event_pieces): one query for the events not read
+    with the timeline list's pieces (snapshot.event_pieces): one query for the events not read
     yet in this data version, none for those an axis on the page has drawn."""
-    choices = TimelineChoices.for_request(context.request)
+    snapshot = Snapshot.for_request(context.request)
     events = [getattr(item, "event", item) for item in items]
     rows = [{"pk": event.pk, "main_theme_id": event.main_theme_id} for event in events]
-    pieces = event_pieces(rows, choices)
-    theme_by_id = {theme.pk: theme for theme in choices.themes}
+    pieces = event_pieces(rows, snapshot)
+    theme_by_id = {theme.pk: theme for theme in snapshot.themes}
     return [
         (
             item,
