@@ -161,8 +161,8 @@ def render_item(row, swatches, citations) -> str:
     return (  # every value is escaped
         f'<time datetime="{dates.to_partial_text(row["start"], row["start_precision"])}">'
         f'{escape(date_text)}</time><h3><a href="{escape(url)}">{escape(row["title"])}</a>'
-        # "·" keeps to what follows it, so no line ends in one.
-        f"</h3><p>{STANCE_LABELS[row['stance']]} ·\u00a0{cited_text(citations)} ·\u00a0"
+        # "·" keeps to what precedes it, so no line begins with one.
+        f"</h3><p>{STANCE_LABELS[row['stance']]}\u00a0· {cited_text(citations)}\u00a0· "
         f"{', '.join(swatches)}</p>"
     )
 

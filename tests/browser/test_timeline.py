@@ -124,6 +124,26 @@ def test_timeline_fits_a_phone(page, timeline_server, screenshot):
     screenshot("timeline-phone")
 
 
+# The left edge of each "·" in the entries' lines, and of the line its paragraph starts on.
+SEPARATOR_EDGES = """() => [...document.querySelectorAll("#results .event p")].flatMap((line) => {
+  const text = line.firstChild, left = line.getBoundingClientRect().left;
+  return [...text.data.matchAll(/·/g)].map((found) => {
+    const range = document.createRange();
+    range.setStart(text, found.index);
+    range.setEnd(text, found.index + 1);
+    return [line.textContent, range.getBoundingClientRect().left - left];
+  });
+})"""
+
+
+def test_no_line_of_an_entry_begins_with_a_separator_on_a_phone(page, timeline_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(timeline_server.url + "/")
+    edges = page.evaluate(SEPARATOR_EDGES)
+    assert len(edges) == 100  # two in each of the first page's 50 entries
+    assert [text for text, left in edges if left < 1] == []
+
+
 def test_show_more_loads_the_next_events_in_place_and_keeps_the_keyboard_there(
     page, timeline_server, console_errors
 ):
