@@ -9,7 +9,7 @@ from django.template import RequestContext, Template
 from django.test import RequestFactory
 
 from tests.factories import CitationFactory, EssayFactory, EventFactory, ThemeFactory
-from timeline.cards import CARD_FIELDS
+from timeline.cards import LISTED_FIELDS
 from timeline.models import Event
 from timeline.snapshot import Snapshot, event_pieces
 
@@ -68,7 +68,7 @@ def assorted_events():
 
 def test_the_partial_renders_the_markup_of_the_timeline_lists_entries(assorted_events):
     snapshot = Snapshot.load()
-    rows = list(Event.objects.order_by("start").values(*CARD_FIELDS))
+    rows = list(Event.objects.order_by("start").values(*LISTED_FIELDS))
     pieces = event_pieces(rows, snapshot)
     entries = [ENTRY.match(pieces[row["pk"]].entry_for(row, snapshot))[1] for row in rows]
 

@@ -310,4 +310,4 @@ def test_searches_essays_three_themes_and_part_months_are_counted_event_by_event
         query.setlist(name, value if isinstance(value, list) else [value])
     filterset = EventFilter(query, snapshot=Snapshot.load())
     assert filterset.selection.tallied_figures() is None
-    assert filterset.selection.summary()["total"] == len(expected_slugs(params)) > 0
+    assert filterset.selection.figures()["total"] == len(expected_slugs(params)) > 0

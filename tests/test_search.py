@@ -28,7 +28,7 @@ def found(text):
     """The events a search for ``text`` lists, best matches first, as the timeline asks:
     after the summary (which, on SQLite, finds the best matches in its statement)."""
     filterset = searched({"q": text})
-    filterset.selection.summary()
+    filterset.selection.figures()
     return [row["slug"] for row in filterset.selection.ranked_rows(0, 100)]
 
 
@@ -101,7 +101,7 @@ def test_best_matches_found_with_the_summary_list_as_the_ranked_query_does(small
     def page(offset, limit, summed):
         filterset = searched(params)
         if summed:
-            assert filterset.selection.summary()["total"] == total
+            assert filterset.selection.figures()["total"] == total
         return [row["slug"] for row in filterset.selection.ranked_rows(offset, limit)]
 
     ranked = page(0, total, summed=False)
@@ -111,6 +111,6 @@ def test_best_matches_found_with_the_summary_list_as_the_ranked_query_does(small
         assert page(offset, limit, summed=True) == ranked[offset : offset + limit]
     if connection.vendor == "sqlite":
         filterset = searched(params)
-        filterset.selection.summary()
+        filterset.selection.figures()
         # The first pages come from the summary's statement: the first MAX_MARKS and ties.
         assert MAX_MARKS <= len(filterset.selection.best_matches) < total

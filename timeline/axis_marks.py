@@ -7,7 +7,7 @@ from .cards import event_urls
 
 
 def marked_axis(rows, pieces, snapshot, window, url_for, colour_of=None):
-    """The axis on ``window`` with a mark for each of ``rows`` (of CARD_FIELDS, their
+    """The axis on ``window`` with a mark for each of ``rows`` (of LISTED_FIELDS, their
     ``pieces`` kept by snapshot.event_pieces), and the key of the theme colours they wear."""
     marks = mark_rows(rows, pieces, snapshot, colour_of)
     axis = build_axis(marks, snapshot.periods, window, url_for)
@@ -16,7 +16,7 @@ def marked_axis(rows, pieces, snapshot, window, url_for, colour_of=None):
 
 
 def mark_rows(rows, pieces, snapshot, colour_of=None):
-    """``rows`` (of CARD_FIELDS) with what a mark needs besides: its address, card,
+    """``rows`` (of LISTED_FIELDS) with what a mark needs besides: its address, card,
     citations and colour class (its main theme's, or ``colour_of(row)``)."""
     url_of = event_urls()
     return [

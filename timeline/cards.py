@@ -26,7 +26,7 @@ from .templatetags.timeline import first_sentence
 
 # What a list query selects for each event: with what an axis mark is drawn from, since the
 # axis draws its marks from the same rows when they are few.
-CARD_FIELDS = ("pk", "main_theme_id", *MARK_FIELDS)
+LISTED_FIELDS = ("pk", "main_theme_id", *MARK_FIELDS)
 STANCE_LABELS = dict(Stance.choices)
 # The longest first sentence a card shows.
 CARD_SENTENCE = 140

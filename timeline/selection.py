@@ -19,7 +19,7 @@ from django.db.models import Exists, F, OuterRef
 
 from . import dates
 from .axis import MAX_MARKS
-from .cards import CARD_FIELDS
+from .cards import LISTED_FIELDS
 from .models import SPAN_CLASS_DAYS, Citation, Essay, Event, EventFacet
 from .search import search_backend, search_words
 from .sql_rows import as_date, fetch_rows
@@ -33,7 +33,7 @@ CITING_ESSAYS = (
     f"{Citation._meta.db_table} citation WHERE citation.essay_id = essay.id "
     "AND citation.event_id IN (SELECT event_pk FROM selected))"
 )
-# Marks the rows of the best matches among a search's summary rows (not a month, not NULL).
+# Marks the rows of the best matches among a search's figures rows (not a month, not NULL).
 BEST_MATCH = "best"
 # Up to this many events in all, any selection is small enough to be worked out once and
 # read twice. Beyond, a large one would be written out whole: the counts stream instead.
@@ -157,24 +157,24 @@ class Selection:
 
     def list_rows(self, first_day, last_day, offset, limit) -> list[dict]:
         """The selected events starting from ``first_day`` to ``last_day`` in time order,
-        ``limit`` of them from ``offset``, as dicts of cards.CARD_FIELDS. Plain SQL around
+        ``limit`` of them from ``offset``, as dicts of cards.LISTED_FIELDS. Plain SQL around
         the selection already built for the counts; the bounds (from the month counts)
         keep any page's query to the months it shows."""
         sql, params = self.sql(first_day, last_day)
         # Around the selection's plain SQL, which no queryset can hold.
         rows = fetch_rows(
-            f"SELECT {card_columns(self.using)} FROM {Event._meta.db_table} WHERE id IN "  # noqa: S608
+            f"SELECT {listed_columns(self.using)} FROM {Event._meta.db_table} WHERE id IN "  # noqa: S608
             f"(SELECT event_pk FROM ({sql}) AS selected) "
             "ORDER BY start, span_end, title LIMIT %s OFFSET %s",
             (*params, limit, offset),
             self.using,
         )
-        return card_rows(rows)
+        return listed_rows(rows)
 
     def ranked_rows(self, offset, limit) -> list[dict]:
         """The selected events, best matches of the search first, ``limit`` of them from
-        ``offset``, as dicts of cards.CARD_FIELDS. Within the first MAX_MARKS, from the best
-        matches the summary found; further on, plain SQL around the selection already built
+        ``offset``, as dicts of cards.LISTED_FIELDS. Within the first MAX_MARKS, from the best
+        matches figures() found; further on, plain SQL around the selection already built
         for the counts, where the selection starts from the matches (they are scored in the
         same query); elsewhere through the ORM and the backend's ranking."""
         if self.best_matches is not None and offset + limit <= MAX_MARKS:
@@ -183,23 +183,23 @@ class Selection:
             listed = self.filterset.qs
             if self.words:
                 listed = self.search.best_matches_first(listed, self.words)
-            return list(listed.values(*CARD_FIELDS)[offset : offset + limit])
+            return list(listed.values(*LISTED_FIELDS)[offset : offset + limit])
         table = Event._meta.db_table
         sql, params = self.search.ranked_sql(
-            self.words, self.sql(), table, card_columns(self.using, table)
+            self.words, self.sql(), table, listed_columns(self.using, table)
         )
         rows = fetch_rows(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset), self.using)
-        return card_rows(rows)
+        return listed_rows(rows)
 
     def best_match_rows(self, offset, limit) -> list[dict]:
-        """Rows ``offset`` to ``offset + limit`` of the best matches the summary's statement
+        """Rows ``offset`` to ``offset + limit`` of the best matches figures()' statement
         found (see counted_figures): their cards by id, put in order by score, start and
         title."""
         score_of = self.best_matches
         # The ids as one JSON parameter, in plain SQL: the ORM took longer than the query.
-        rows = card_rows(
+        rows = listed_rows(
             fetch_rows(
-                f"SELECT {card_columns(self.using)} FROM {Event._meta.db_table} "  # noqa: S608
+                f"SELECT {listed_columns(self.using)} FROM {Event._meta.db_table} "  # noqa: S608
                 "WHERE id IN (SELECT value FROM json_each(%s))",
                 (json.dumps(list(score_of)),),
                 self.using,
@@ -208,7 +208,7 @@ class Selection:
         rows.sort(key=lambda row: (score_of[row["pk"]], row["start"], row["title"]))
         return rows[offset : offset + limit]
 
-    def summary(self) -> dict:
+    def figures(self) -> dict:
         """Figures for the summary line (how many events, which years, how many essays) and
         how many events start in each month, for a density axis and for finding a page's
         months."""
@@ -366,16 +366,16 @@ def selection_sql(events) -> tuple[str, tuple, str]:
     return sql, params, events.db
 
 
-def card_columns(using, table="") -> str:
-    """CARD_FIELDS as the event table's columns, quoted, under ``table`` when given."""
+def listed_columns(using, table="") -> str:
+    """LISTED_FIELDS as the event table's columns, quoted, under ``table`` when given."""
     quote = connections[using].ops.quote_name
     prefix = f"{table}." if table else ""
-    return ", ".join(prefix + quote("id" if name == "pk" else name) for name in CARD_FIELDS)
+    return ", ".join(prefix + quote("id" if name == "pk" else name) for name in LISTED_FIELDS)
 
 
-def card_rows(rows) -> list[dict]:
-    """Rows of CARD_FIELDS from plain SQL as dicts, with dates as dates."""
-    listed = [dict(zip(CARD_FIELDS, row, strict=True)) for row in rows]
+def listed_rows(rows) -> list[dict]:
+    """Rows of LISTED_FIELDS from plain SQL as dicts, with dates as dates."""
+    listed = [dict(zip(LISTED_FIELDS, row, strict=True)) for row in rows]
     for row in listed:
         row["start"] = as_date(row["start"])
         row["end"] = row["end"] and as_date(row["end"])

@@ -138,7 +138,7 @@ def whole_days(days) -> datetime.timedelta:
 
 
 def event_pieces(rows, snapshot) -> dict[int, Pieces]:
-    """Event id → the Pieces of each of ``rows`` (of cards.CARD_FIELDS). Kept in
+    """Event id → the Pieces of each of ``rows`` (of cards.LISTED_FIELDS). Kept in
     ``snapshot.pieces`` (one per data version): one query reads those not read yet, none when
     all are; entries and cards are built when first shown."""
     kept = snapshot.pieces

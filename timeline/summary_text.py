@@ -1,12 +1,12 @@
 from .snapshot import CITED
 
 
-def summary_text(filterset, summary) -> str:
+def summary_text(filterset, figures) -> str:
     """ "23 events · 2012–2014 · Arms control · cited by 4 essays" """
-    total = summary["total"]
+    total = figures["total"]
     parts = [f"{total} event" if total == 1 else f"{total} events"]
     if total:
-        first, last = summary["first"].year, summary["last"].year
+        first, last = figures["first"].year, figures["last"].year
         parts.append(str(first) if first == last else f"{first}–{last}")
     values = filterset.values
     if themes := filterset.selected_themes:
@@ -22,6 +22,6 @@ def summary_text(filterset, summary) -> str:
     if values.get("q"):
         parts.append(f"matching “{values['q']}”")
     if total:
-        essays = summary["essays"]
+        essays = figures["essays"]
         parts.append(f"cited by {essays} essay" if essays == 1 else f"cited by {essays} essays")
     return " · ".join(parts)

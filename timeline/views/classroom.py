@@ -20,8 +20,8 @@ def present(request):
     filterset = filterset_for(request, request.GET, event_page_queryset())
     snapshot = filterset.snapshot
     events = filterset.qs.in_time_order()
-    summary = filterset.selection.summary()
-    total = summary["total"]
+    figures = filterset.selection.figures()
+    total = figures["total"]
     number = slide_number(request.GET.get("slide"), total)
     event = events[number - 1] if total else None
 
@@ -31,15 +31,15 @@ def present(request):
     context = {
         "filterset": filterset,
         "notices": filterset.notices,
-        "summary": summary,
-        "summary_text": summary_text(filterset, summary),
+        "figures": figures,
+        "summary_text": summary_text(filterset, figures),
         "total": total,
         "number": number,
         "event": event,
         "periods": event.periods_from(snapshot.periods) if event else [],
     }
     if event:
-        first, last = summary["first"], summary["last"]
+        first, last = figures["first"], figures["last"]
         span = max((last - first).days, 1)
         context.update(
             progress=round((event.start - first).days / span * 1000, 1),
@@ -74,7 +74,7 @@ def slide_number(text, total) -> int:
 @with_data_version
 def handout(request):
     filterset = filterset_for(request, request.GET, event_page_queryset())
-    summary = filterset.selection.summary()
+    figures = filterset.selection.figures()
     events = list(filterset.qs.in_time_order()[:HANDOUT_LIMIT])
     essays = sorted(
         {citation.essay for event in events for citation in event.citations.all()},
@@ -86,10 +86,10 @@ def handout(request):
         {
             "events": events,
             "essays": essays,
-            "summary": summary,
-            "summary_text": summary_text(filterset, summary),
+            "figures": figures,
+            "summary_text": summary_text(filterset, figures),
             "notices": filterset.notices,
-            "truncated": summary["total"] > HANDOUT_LIMIT,
+            "truncated": figures["total"] > HANDOUT_LIMIT,
             "limit": HANDOUT_LIMIT,
             "timeline_link": timeline_url(request.GET),
         },

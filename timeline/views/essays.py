@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from ..axis import MAX_MARKS, density_axis
 from ..axis_marks import marked_axis
-from ..cards import CARD_FIELDS
+from ..cards import LISTED_FIELDS
 from ..filters import filterset_for, shorten
 from ..htmx import render_for_target
 from ..links import essay_timeline_url, next_page_url, timeline_url, view_path
@@ -180,7 +180,7 @@ def draw_axis(events, first_day, last_day, url_for, snapshot, colour_of=None, fi
     if first_day is None or last_day is None:
         return None
     window = Window.around(first_day, last_day)
-    rows = list(events.in_time_order().values(*CARD_FIELDS, *fields)[: MAX_MARKS + 1])
+    rows = list(events.in_time_order().values(*LISTED_FIELDS, *fields)[: MAX_MARKS + 1])
     if len(rows) <= MAX_MARKS:
         pieces = event_pieces(rows, snapshot)
         return marked_axis(rows, pieces, snapshot, window, url_for, colour_of)
@@ -196,8 +196,8 @@ def essay_matrix(request):
     ).in_time_order()
     filterset = filterset_for(request, request.GET, queryset)
     snapshot = filterset.snapshot
-    summary = filterset.selection.summary()
-    page = counted_page(filterset.qs, summary["total"], request.GET.get("page"), MATRIX_PAGE_SIZE)
+    figures = filterset.selection.figures()
+    page = counted_page(filterset.qs, figures["total"], request.GET.get("page"), MATRIX_PAGE_SIZE)
     rows = []
     for event in page:
         cited = {citation.essay_id: citation for citation in event.citations.all()}
@@ -211,7 +211,7 @@ def essay_matrix(request):
             "choices": snapshot,
             "values": filterset.values,
             "notices": filterset.notices,
-            "summary_text": summary_text(filterset, summary),
+            "summary_text": summary_text(filterset, figures),
             "rows": rows,
             "page": page,
             "previous_url": timeline_url(request.GET, path, page=str(page.number - 1))

@@ -98,42 +98,42 @@ def timeline_results_context(request, query, filterset, appending=False):
     event). ``appending``: the page goes after the one before it ("Show more"), so it does
     not repeat that page's last year heading."""
     ranked = bool(filterset.values.get("q"))
-    summary = filterset.selection.summary()
-    page = counted_page([], summary["total"], query.get("page"))
+    figures = filterset.selection.figures()
+    page = counted_page([], figures["total"], query.get("page"))
     first, last = page.start_index() - 1, page.end_index()  # this page's slice of them all
     continued_year, rows, drawn = None, [], None
-    if page.number == 1 and 0 < summary["total"] <= MAX_MARKS:
+    if page.number == 1 and 0 < figures["total"] <= MAX_MARKS:
         # Few enough to draw: the axis's marks and this page's list come from one query,
         # the best matches first when searching (the marks are then put in time order).
         if ranked:
-            rows = filterset.selection.ranked_rows(0, summary["total"])
+            rows = filterset.selection.ranked_rows(0, figures["total"])
             drawn = sorted(rows, key=itemgetter("start", "span_end", "title"))
         else:
             rows = drawn = filterset.selection.list_rows(
-                summary["first"], summary["last"], 0, summary["total"]
+                figures["first"], figures["last"], 0, figures["total"]
             )
         rows = rows[first:last]
-    elif summary["total"] and ranked:
+    elif figures["total"] and ranked:
         rows = filterset.selection.ranked_rows(first, last - first)
-    elif summary["total"]:
-        first_day, last_day, before = page_months(summary["months"], first, last - 1)
+    elif figures["total"]:
+        first_day, last_day, before = page_months(figures["months"], first, last - 1)
         rows = filterset.selection.list_rows(first_day, last_day, first - before, last - first)
         if appending and first:
-            continued_year = page_months(summary["months"], first - 1, first - 1)[0].year
+            continued_year = page_months(figures["months"], first - 1, first - 1)[0].year
     # One query reads what is not kept yet of the listed and the drawn events.
     pieces = event_pieces(drawn if drawn is not None else rows, filterset.snapshot)
     entries = event_entries(
         rows, pieces, filterset.snapshot, ranked, page.number == 1, continued_year
     )
-    window = axis_window(filterset, summary) if page.number == 1 else None
-    axis = axis_for(filterset, summary, window, query, drawn, pieces)
-    text = summary_text(filterset, summary)
+    window = axis_window(filterset, figures) if page.number == 1 else None
+    axis = axis_for(filterset, figures, window, query, drawn, pieces)
+    text = summary_text(filterset, figures)
     count_text, _, count_more = text.partition(" · ")
     return {
         "filterset": filterset,
         "values": filterset.values,
         "notices": filterset.notices,
-        "summary": summary,
+        "figures": figures,
         "summary_text": text,
         # Beside the filters: how many events, then the rest of the summary.
         "count_text": count_text,
@@ -166,25 +166,25 @@ def page_months(months, first, last):
     raise ValueError(f"{last} is past the {before} selected events")
 
 
-def axis_window(filterset, summary) -> Window | None:
+def axis_window(filterset, figures) -> Window | None:
     """The span the axis shows: what the date filters ask for, else the selection's own."""
-    if not summary["total"]:
+    if not figures["total"]:
         return None
     first_day, last_day = filterset.date_bounds()
-    return Window.around(first_day or summary["first"], last_day or summary["last"])
+    return Window.around(first_day or figures["first"], last_day or figures["last"])
 
 
-def axis_for(filterset, summary, window, query, drawn, pieces):
+def axis_for(filterset, figures, window, query, drawn, pieces):
     """The timeline's axis on ``window``: a mark for each of ``drawn`` (every selected event
-    as a row of CARD_FIELDS when they are few enough to draw; else None), or the density
-    of the summary's months."""
+    as a row of LISTED_FIELDS when they are few enough to draw; else None), or the density
+    of the figures' months."""
     if window is None:
         return None
     snapshot = filterset.snapshot
     url_for = timeline_urls(query)
     if drawn is not None:
         return marked_axis(drawn, pieces, snapshot, window, url_for)
-    return density_axis(summary["months"], snapshot.periods, window, url_for)
+    return density_axis(figures["months"], snapshot.periods, window, url_for)
 
 
 def zoom_links(window, snapshot, query) -> dict:
@@ -255,14 +255,14 @@ def panel_context(request, query, filterset, slug):
         )
         return context
     near = panel.neighbours(filterset, event)
-    summary = filterset.selection.summary()
+    figures = filterset.selection.figures()
     for side in ("previous", "next"):
         if near[side]:
             near[side]["url"] = url_for(event=near[side]["slug"])
     context.update(
         panel_event=event,
         panel_periods=event.periods_from(filterset.snapshot.periods),
-        panel_side=panel.panel_side(event, axis_window(filterset, summary)),
+        panel_side=panel.panel_side(event, axis_window(filterset, figures)),
         **{f"panel_{name}": value for name, value in near.items()},
     )
     return context
