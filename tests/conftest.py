@@ -38,7 +38,7 @@ def no_downloads_from_other_tests():
 
 @pytest.fixture(scope="session", autouse=True)
 def quick_password_hashing():
-    """MD5 in tests: the real hasher spends a quarter-second on each password, by design."""
+    """MD5 in tests: the real hasher is slow by design, and the tests hash many passwords."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
 
@@ -71,7 +71,7 @@ NOT_COPIED = {"timeline.EventFacet", "timeline.DataVersion"}
 @pytest.fixture(scope="session")
 def curated_rows(django_db_setup, django_db_blocker):
     """Every row load_timeline writes for the curated dataset, read once a session (the load
-    itself rolled back): writing them again takes a tenth of the time of loading."""
+    itself rolled back): writing them again is far quicker than loading or loaddata."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_timeline", stdout=io.StringIO())
         rows = [(model, list(model._base_manager.order_by("pk"))) for model in copied_models()]
