@@ -1,15 +1,17 @@
+import functools
 import io
-from datetime import date
 
-import factory.random
 import pytest
+from django.apps import apps
 from django.core.cache import caches
 from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.test.utils import override_settings
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from tests.factories import CitationFactory, EssayFactory, EventFactory, PeriodFactory, ThemeFactory
+from tests.factories import build_small_timeline, reseed_fake_text
 
 # Property-based tests: enough examples to find edge cases, few enough to keep the suite fast.
 # No deadline: a request's time varies with the machine. The database fixtures they share are
@@ -25,8 +27,7 @@ hypothesis_settings.load_profile("timeline")
 
 @pytest.fixture(autouse=True)
 def same_fake_text_every_run():
-    """Faker's filler text is the same on every run, so a search cannot match it by chance."""
-    factory.random.reseed_random("relations-timeline")
+    reseed_fake_text()
 
 
 @pytest.fixture(autouse=True)
@@ -35,34 +36,87 @@ def no_downloads_from_other_tests():
     caches["exports"].clear()
 
 
-# Made by the database's triggers from the rows loaded, and bumped after loading.
-NOT_DUMPED = ["timeline.EventFacet", "timeline.DataVersion"]
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """MD5 in tests: the real hasher is slow by design, and the tests hash many passwords."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+def pytest_collection_modifyitems(items):
+    """Tests reading data kept for their whole module run after the module's other tests, which
+    must not see it."""
+    modules = {path: index for index, path in enumerate(dict.fromkeys(i.path for i in items))}
+    items.sort(
+        key=lambda item: (
+            modules[item.path],
+            "transaction_for_this_module" in getattr(item, "fixturenames", ()),
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def transaction_for_this_module(django_db_setup, django_db_blocker):
+    """A transaction around the module's tests that read data written once for them all; each
+    test runs in a savepoint of its own (the db fixture's). Rolled back after the last."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+# Made by the database's triggers from the rows written, and bumped after writing.
+NOT_COPIED = {"timeline.EventFacet", "timeline.DataVersion"}
 
 
 @pytest.fixture(scope="session")
-def curated_dump(tmp_path_factory):
-    return tmp_path_factory.getbasetemp() / "curated.json"
+def curated_rows(django_db_setup, django_db_blocker):
+    """Every row load_timeline writes for the curated dataset, read once a session (the load
+    itself rolled back): writing them again is far quicker than loading or loaddata."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_timeline", stdout=io.StringIO())
+        rows = [(model, list(model._base_manager.order_by("pk"))) for model in copied_models()]
+        transaction.set_rollback(True)
+    return rows
+
+
+def copied_models():
+    timeline = apps.get_app_config("timeline")
+    models = [model for model in timeline.get_models() if model._meta.label not in NOT_COPIED]
+    # The tables of many-to-many fields last: the triggers read both sides of each row.
+    every = timeline.get_models(include_auto_created=True)
+    return models + [model for model in every if model._meta.auto_created]
+
+
+def write_rows(rows):
+    """Writes the rows in one statement a model, sending no signals, as loaddata's raw saves
+    send none that act: no history or version bump of their own."""
+    from timeline import versioning
+
+    with transaction.atomic():
+        for model, objects in rows:
+            model._base_manager.bulk_create(objects)
+        models = [model for model, _ in rows]
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)
+    versioning.bump()
 
 
 @pytest.fixture
-def load_curated(curated_dump):
-    """Loads the curated dataset into the test's empty database: with load_timeline the first
-    time in a session, then from that load's dump, in half the time."""
+def load_curated(curated_rows):
+    """Writes the curated dataset into the test's database to stay, as a live server needs."""
+    return functools.partial(write_rows, curated_rows)
 
-    def load():
-        from timeline import versioning
 
-        if curated_dump.exists():
-            # The dump holds the history; setting themes would otherwise add to it.
-            with override_settings(SIMPLE_HISTORY_ENABLED=False):
-                call_command("loaddata", str(curated_dump), verbosity=0)
-            versioning.bump()
-            return
-        call_command("load_timeline", stdout=io.StringIO())
-        excluded = [f"--exclude={label}" for label in NOT_DUMPED]
-        call_command("dumpdata", "timeline", *excluded, output=str(curated_dump), verbosity=0)
+@pytest.fixture(scope="module")
+def curated_for_this_module(transaction_for_this_module, curated_rows):
+    """The curated dataset written once for the module's tests."""
+    write_rows(curated_rows)
 
-    return load
+
+@pytest.fixture
+def curated(curated_for_this_module, db):
+    """The curated dataset; a test's writes are undone after it."""
 
 
 @pytest.fixture
@@ -74,62 +128,7 @@ def htmx_headers():
 @pytest.fixture
 def small_timeline(db):
     """A few events across two themes and two periods, cited by two essays."""
-    arms = ThemeFactory(name="Arms control", slug="arms-control", colour="#1f5fa8")
-    rights = ThemeFactory(name="Human rights", slug="human-rights", colour="#a3211b")
-    reset = PeriodFactory(
-        name="The reset", slug="the-reset", start=date(2009, 1, 20), end=date(2012, 5, 6)
-    )
-    PeriodFactory(
-        name="Putin's return", slug="putins-return", start=date(2012, 5, 7), end=date(2014, 2, 27)
-    )
-    new_start = EventFactory(
-        title="New START enters into force",
-        slug="new-start",
-        start=date(2011, 2, 5),
-        main_theme=arms,
-        aliases="Prague Treaty",
-    )
-    magnitsky = EventFactory(
-        title="Magnitsky Act",
-        slug="magnitsky-act",
-        start=date(2012, 12, 14),
-        main_theme=rights,
-        stance="confrontation",
-    )
-    usaid = EventFactory(
-        title="Russia expels USAID",
-        slug="usaid",
-        start=date(2012, 9, 1),
-        start_precision="month",
-        main_theme=rights,
-        stance="confrontation",
-    )
-    nunn_lugar = EventFactory(
-        title="Nunn–Lugar umbrella agreement",
-        slug="nunn-lugar",
-        start=date(1992, 1, 1),
-        start_precision="year",
-        end=date(2013, 1, 1),
-        end_precision="year",
-        main_theme=arms,
-        stance="cooperation",
-    )
-    weitz = EssayFactory(title="Russia-US Relations under Obama: Round 2", slug="weitz")
-    valdai = EssayFactory(title="No Pause for the Reset", slug="valdai", authors="")
-    CitationFactory(essay=weitz, event=magnitsky, quote="After Congress enacted the Act")
-    CitationFactory(essay=weitz, event=usaid, quote="Moscow's decision to expel USAID")
-    CitationFactory(essay=valdai, event=new_start, quote="The New START Treaty, which entered")
-    return {
-        "themes": {"arms": arms, "rights": rights},
-        "reset": reset,
-        "events": {
-            "new_start": new_start,
-            "magnitsky": magnitsky,
-            "usaid": usaid,
-            "nunn_lugar": nunn_lugar,
-        },
-        "essays": {"weitz": weitz, "valdai": valdai},
-    }
+    return build_small_timeline()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+import factory.random
 from factory.django import DjangoModelFactory
 
 from timeline.models import (
@@ -96,3 +97,74 @@ class EventRelationFactory(DjangoModelFactory):
 class CitationFactory(SyntheticCitationFactory):
     essay = factory.SubFactory(EssayFactory)
     event = factory.SubFactory(EventFactory)
+
+
+def reseed_fake_text():
+    """Faker's filler text is the same on every run, so a search cannot match it by chance."""
+    factory.random.reseed_random("relations-timeline")
+
+
+def build_small_timeline():
+    """A few events across two themes and two periods, cited by two essays."""
+    arms = ThemeFactory(name="Arms control", slug="arms-control", colour="#1f5fa8")
+    rights = ThemeFactory(name="Human rights", slug="human-rights", colour="#a3211b")
+    reset = PeriodFactory(
+        name="The reset",
+        slug="the-reset",
+        start=datetime.date(2009, 1, 20),
+        end=datetime.date(2012, 5, 6),
+    )
+    PeriodFactory(
+        name="Putin's return",
+        slug="putins-return",
+        start=datetime.date(2012, 5, 7),
+        end=datetime.date(2014, 2, 27),
+    )
+    new_start = EventFactory(
+        title="New START enters into force",
+        slug="new-start",
+        start=datetime.date(2011, 2, 5),
+        main_theme=arms,
+        aliases="Prague Treaty",
+    )
+    magnitsky = EventFactory(
+        title="Magnitsky Act",
+        slug="magnitsky-act",
+        start=datetime.date(2012, 12, 14),
+        main_theme=rights,
+        stance="confrontation",
+    )
+    usaid = EventFactory(
+        title="Russia expels USAID",
+        slug="usaid",
+        start=datetime.date(2012, 9, 1),
+        start_precision="month",
+        main_theme=rights,
+        stance="confrontation",
+    )
+    nunn_lugar = EventFactory(
+        title="Nunn–Lugar umbrella agreement",
+        slug="nunn-lugar",
+        start=datetime.date(1992, 1, 1),
+        start_precision="year",
+        end=datetime.date(2013, 1, 1),
+        end_precision="year",
+        main_theme=arms,
+        stance="cooperation",
+    )
+    weitz = EssayFactory(title="Russia-US Relations under Obama: Round 2", slug="weitz")
+    valdai = EssayFactory(title="No Pause for the Reset", slug="valdai", authors="")
+    CitationFactory(essay=weitz, event=magnitsky, quote="After Congress enacted the Act")
+    CitationFactory(essay=weitz, event=usaid, quote="Moscow's decision to expel USAID")
+    CitationFactory(essay=valdai, event=new_start, quote="The New START Treaty, which entered")
+    return {
+        "themes": {"arms": arms, "rights": rights},
+        "reset": reset,
+        "events": {
+            "new_start": new_start,
+            "magnitsky": magnitsky,
+            "usaid": usaid,
+            "nunn_lugar": nunn_lugar,
+        },
+        "essays": {"weitz": weitz, "valdai": valdai},
+    }

@@ -135,13 +135,27 @@ def sqlite_url(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def site_template(tmp_path_factory) -> Path:
+def migrated_template(tmp_path_factory) -> Path:
+    """An empty SQLite database at this code's migrations."""
+    path = tmp_path_factory.mktemp("migrated") / "empty.sqlite3"
+    ok(manage(sqlite_url(path), "migrate", "--no-input", "-v0"))
+    return path
+
+
+@pytest.fixture(scope="module")
+def site_template(migrated_template, tmp_path_factory) -> Path:
     """A SQLite site with the curated dataset, an editor and one edit of theirs."""
     path = tmp_path_factory.mktemp("template") / "site.sqlite3"
-    ok(manage(sqlite_url(path), "migrate", "--no-input", "-v0"))
+    shutil.copy(migrated_template, path)
     ok(manage(sqlite_url(path), "load_timeline"))
     python(sqlite_url(path), EDITS)
     return path
+
+
+@pytest.fixture(scope="module")
+def site_as_made(site_template) -> dict:
+    """The snapshot of every test's site before the test changes it."""
+    return snapshot(sqlite_url(site_template))
 
 
 @pytest.fixture
@@ -151,8 +165,9 @@ def site(site_template, tmp_path) -> Path:
     return path
 
 
-def test_sqlite_backup_while_a_write_is_under_way_holds_only_committed_data(site, tmp_path):
-    before = snapshot(sqlite_url(site))
+def test_sqlite_backup_while_a_write_is_under_way_holds_only_committed_data(
+    site, site_as_made, tmp_path
+):
     # A writer in the middle of a transaction, as the running site would be.
     writer = sqlite3.connect(site)
     writer.execute("BEGIN IMMEDIATE")
@@ -163,11 +178,10 @@ def test_sqlite_backup_while_a_write_is_under_way_holds_only_committed_data(site
     finally:
         writer.rollback()
         writer.close()
-    assert snapshot(sqlite_url(copy)) == before
+    assert snapshot(sqlite_url(copy)) == site_as_made
 
 
-def test_restore_puts_the_backup_back(site, tmp_path):
-    before = snapshot(sqlite_url(site))
+def test_restore_puts_the_backup_back(site, site_as_made, tmp_path):
     copy = tmp_path / "copy.sqlite3"
     ok(manage(sqlite_url(site), "backup", str(copy)))
     python(
@@ -175,17 +189,16 @@ def test_restore_puts_the_backup_back(site, tmp_path):
         "import django; django.setup(); from timeline.models import Event; "
         "Event.objects.filter(slug__startswith='n').delete()",
     )
-    assert snapshot(sqlite_url(site)) != before
+    assert snapshot(sqlite_url(site)) != site_as_made
 
     refused = manage(sqlite_url(site), "restore", str(copy), stdin="no\n")
     assert refused.returncode != 0
     assert "nothing was changed" in refused.stderr
     ok(manage(sqlite_url(site), "restore", str(copy), "--no-input"))
-    assert snapshot(sqlite_url(site)) == before
+    assert snapshot(sqlite_url(site)) == site_as_made
 
 
-def test_restore_refuses_a_file_that_is_not_a_backup_of_this_site(site, tmp_path):
-    before = snapshot(sqlite_url(site))
+def test_restore_refuses_a_file_that_is_not_a_backup_of_this_site(site, site_as_made, tmp_path):
     stranger = tmp_path / "other.sqlite3"
     sqlite3.connect(stranger).execute("CREATE TABLE notes (text)").connection.close()
     result = manage(sqlite_url(site), "restore", str(stranger), "--no-input")
@@ -195,7 +208,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup_of_this_site(site, tmp_path
     not_sqlite.write_text("[]")
     result = manage(sqlite_url(site), "restore", str(not_sqlite), "--no-input")
     assert "is not a SQLite database" in result.stderr
-    assert snapshot(sqlite_url(site)) == before
+    assert snapshot(sqlite_url(site)) == site_as_made
 
 
 def test_sqlite_backup_is_private_to_its_owner_and_holds_no_sessions(site, tmp_path):
@@ -209,8 +222,9 @@ def test_sqlite_backup_is_private_to_its_owner_and_holds_no_sessions(site, tmp_p
 
 
 @pytest.mark.parametrize("name", ["b#1.sqlite3", "b?mode=rwc.sqlite3"])
-def test_restore_takes_a_backup_whose_name_holds_a_hash_or_question_mark(site, tmp_path, name):
-    before = snapshot(sqlite_url(site))
+def test_restore_takes_a_backup_whose_name_holds_a_hash_or_question_mark(
+    site, site_as_made, tmp_path, name
+):
     copies = tmp_path / "copies"
     ok(manage(sqlite_url(site), "backup", str(copies / name)))
     python(
@@ -219,54 +233,53 @@ def test_restore_takes_a_backup_whose_name_holds_a_hash_or_question_mark(site, t
         "Event.objects.all().delete()",
     )
     ok(manage(sqlite_url(site), "restore", str(copies / name), "--no-input"))
-    assert snapshot(sqlite_url(site)) == before
+    assert snapshot(sqlite_url(site)) == site_as_made
     assert [path.name for path in copies.iterdir()] == [name]
 
 
-def refused_restore(site: Path, copy: Path) -> str:
-    """What restore says of a copy it refuses; the site is left as it was."""
-    before = snapshot(sqlite_url(site))
+def refused_restore(site: Path, copy: Path, site_as_made: dict) -> str:
+    """What restore says of a copy it refuses; the site, untouched before, is left as it was."""
     result = manage(sqlite_url(site), "restore", str(copy), "--no-input")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
-    assert snapshot(sqlite_url(site)) == before
+    assert snapshot(sqlite_url(site)) == site_as_made
     return result.stderr
 
 
-def test_restore_refuses_empty_tables_that_only_bear_the_right_names(site, tmp_path):
+def test_restore_refuses_empty_tables_that_only_bear_the_right_names(site, site_as_made, tmp_path):
     decoy = tmp_path / "decoy.sqlite3"
     with closing(sqlite3.connect(decoy)) as database:
         database.executescript(
             "CREATE TABLE django_migrations (id, app, name, applied);"
             "CREATE TABLE timeline_event (id); CREATE TABLE timeline_historicalevent (id);"
         )
-    said = refused_restore(site, decoy)
+    said = refused_restore(site, decoy, site_as_made)
     assert "is not a copy of this site's database at its migrations" in said
     assert "Nothing was changed." in said
 
 
-def test_restore_refuses_a_backup_missing_a_table_or_a_migration(site, tmp_path):
+def test_restore_refuses_a_backup_missing_a_table_or_a_migration(site, site_as_made, tmp_path):
     no_users = tmp_path / "no-users.sqlite3"
     ok(manage(sqlite_url(site), "backup", str(no_users)))
     with closing(sqlite3.connect(no_users)) as database:
         database.execute("PRAGMA foreign_keys = OFF")
         database.execute("DROP TABLE auth_user")
-    assert "it lacks auth_user)" in refused_restore(site, no_users)
+    assert "it lacks auth_user)" in refused_restore(site, no_users, site_as_made)
 
     older = tmp_path / "older.sqlite3"
     ok(manage(sqlite_url(site), "backup", str(older)))
     with closing(sqlite3.connect(older)) as database, database:
         database.execute("DELETE FROM django_migrations WHERE name = '0014_essay_url_note'")
-    said = refused_restore(site, older)
+    said = refused_restore(site, older, site_as_made)
     assert "only in the copy: none; not in the copy: timeline.0014_essay_url_note" in said
 
 
-def test_restore_refuses_a_backup_whose_search_index_is_damaged(site, tmp_path):
+def test_restore_refuses_a_backup_whose_search_index_is_damaged(site, site_as_made, tmp_path):
     damaged = tmp_path / "damaged.sqlite3"
     ok(manage(sqlite_url(site), "backup", str(damaged)))
     with closing(sqlite3.connect(damaged)) as database, database:
         database.execute("DELETE FROM timeline_event_fts_config")
-    said = refused_restore(site, damaged)
+    said = refused_restore(site, damaged, site_as_made)
     assert "is damaged" in said
     assert "Traceback" not in said
 
@@ -288,33 +301,34 @@ def test_backup_never_overwrites_a_file(site, tmp_path):
 
 
 def dump_and_load(source_url: str, target_url: str, dump: Path) -> None:
+    """Moves the site at source_url to the fresh, migrated database at target_url."""
     ok(manage(source_url, "dump_json", str(dump)))
-    ok(manage(target_url, "migrate", "--no-input", "-v0"))
     ok(manage(target_url, "load_json", str(dump)))
 
 
-def test_json_dump_restores_the_whole_site_with_history_on_a_fresh_sqlite(site, tmp_path):
-    before = snapshot(sqlite_url(site))
-    assert before["history"][-1][1:4] == ["Magnitsky Act (edited)", "~", "erin"]
-    fresh = sqlite_url(tmp_path / "fresh.sqlite3")
-    dump_and_load(sqlite_url(site), fresh, tmp_path / "site.json")
-    assert snapshot(fresh) == before
+def test_json_dump_restores_the_whole_site_with_history_on_a_fresh_sqlite(
+    site, site_as_made, migrated_template, tmp_path
+):
+    assert site_as_made["history"][-1][1:4] == ["Magnitsky Act (edited)", "~", "erin"]
+    fresh = tmp_path / "fresh.sqlite3"
+    shutil.copy(migrated_template, fresh)
+    dump_and_load(sqlite_url(site), sqlite_url(fresh), tmp_path / "site.json")
+    assert snapshot(sqlite_url(fresh)) == site_as_made
 
 
-def test_load_json_refuses_a_deeply_nested_file_and_changes_nothing(site, tmp_path):
-    before = snapshot(sqlite_url(site))
+def test_load_json_refuses_a_deeply_nested_file_and_changes_nothing(site, site_as_made, tmp_path):
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 100_000, encoding="utf-8")
     result = manage(sqlite_url(site), "load_json", str(deep))
     assert result.returncode == 1
     assert result.stderr.startswith(f"CommandError: Refused: {deep} is not readable")
     assert "Nothing was written." in result.stderr
-    assert snapshot(sqlite_url(site)) == before
+    assert snapshot(sqlite_url(site)) == site_as_made
 
 
 @pytest.fixture
 def postgres_database():
-    """A uniquely named PostgreSQL database, dropped afterwards."""
+    """A uniquely named PostgreSQL database at this code's migrations, dropped afterwards."""
     psycopg = pytest.importorskip("psycopg")
     name = f"relations_sec_{os.getpid()}_{secrets.token_hex(3)}"
     try:
@@ -324,6 +338,7 @@ def postgres_database():
     with server:
         server.execute(f'CREATE DATABASE "{name}"')
         try:
+            ok(manage(f"{POSTGRES_URL}/{name}", "migrate", "--no-input", "-v0"))
             yield f"{POSTGRES_URL}/{name}"
         finally:
             server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -331,11 +346,10 @@ def postgres_database():
 
 @pytest.mark.skipif(not shutil.which("pg_dump"), reason="needs pg_dump and pg_restore")
 def test_postgresql_takes_the_json_dump_and_backs_up_and_restores(
-    site, tmp_path, postgres_database
+    site, site_as_made, tmp_path, postgres_database
 ):
-    before = snapshot(sqlite_url(site))
     dump_and_load(sqlite_url(site), postgres_database, tmp_path / "site.json")
-    assert snapshot(postgres_database) == before
+    assert snapshot(postgres_database) == site_as_made
 
     # Ids continue after the loaded ones: a new edit gets a new history record.
     python(postgres_database, EDITS.replace('create_user("erin"', 'create_user("ann"'))

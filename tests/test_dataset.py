@@ -1,32 +1,14 @@
 """The curated dataset as shipped: loads cleanly and holds what readers come for."""
 
 import datetime
-import io
 import itertools
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from timeline import dates
 from timeline.models import Citation, Essay, Event, Period, Theme
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def curated_for_this_module(django_db_setup, django_db_blocker):
-    """The curated dataset loaded once for these tests, which only read it (a load takes
-    seconds), in a transaction rolled back after the last of them."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_timeline", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def curated(curated_for_this_module, db):
-    """Each test runs inside its own savepoint, so even a stray write is undone."""
 
 
 def test_every_event_has_a_theme_and_a_valid_date(curated):

@@ -585,11 +585,6 @@ def test_import_posts_need_the_csrf_token(admin_user, small_timeline):
 # --- round trips: export, import, nothing changes
 
 
-@pytest.fixture
-def curated(db, load_curated):
-    load_curated()
-
-
 @pytest.mark.parametrize(
     ("export_name", "filename"),
     [

@@ -10,7 +10,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def test_a_short_load_run_has_no_failed_request_and_no_lost_write():
     result = subprocess.run(
-        [sys.executable, "bench/load.py", "--seconds", "3", "--readers", "3"],
+        [sys.executable, "bench/load.py", "--seconds", "1", "--readers", "3"],
         cwd=BASE_DIR,
         capture_output=True,
         text=True,

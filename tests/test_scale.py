@@ -10,7 +10,13 @@ from django.core.management import call_command
 from django.http import QueryDict
 
 from tests import pages
-from tests.factories import CitationFactory, EventFactory, ThemeFactory
+from tests.factories import (
+    CitationFactory,
+    EventFactory,
+    ThemeFactory,
+    build_small_timeline,
+    reseed_fake_text,
+)
 from timeline import selection
 from timeline.filters import EventFilter
 from timeline.models import SPAN_CLASS_DAYS, Event, EventFacet, span_class_of
@@ -113,12 +119,14 @@ def expected_slugs(params):
     return list(filterset.qs.order_by("start", "span_end", "title").values_list("slug", flat=True))
 
 
-@pytest.fixture
-def crowded_timeline(small_timeline):
+@pytest.fixture(scope="module")
+def crowded_timeline_for_this_module(transaction_for_this_module):
     """Enough events for several pages, with page breaks inside a month, events with both
     themes, one in seven cited, and long ranges that began years before the dates asked
-    for."""
-    arms, rights = small_timeline["themes"]["arms"], small_timeline["themes"]["rights"]
+    for: built once for the module's tests, which only read it."""
+    reseed_fake_text()
+    timeline = build_small_timeline()
+    arms, rights = timeline["themes"]["arms"], timeline["themes"]["rights"]
     for n in range(120):
         event = EventFactory(
             slug=f"crowd-{n}",
@@ -129,7 +137,7 @@ def crowded_timeline(small_timeline):
             stance=("cooperation", "confrontation", "mixed")[n % 3],
         )
         if n % 7 == 0:
-            CitationFactory(essay=small_timeline["essays"]["weitz"], event=event)
+            CitationFactory(essay=timeline["essays"]["weitz"], event=event)
     for n in range(6):
         EventFactory(
             slug=f"long-{n}",
@@ -138,7 +146,13 @@ def crowded_timeline(small_timeline):
             end_precision="day",
             main_theme=arms,
         )
-    return small_timeline
+    return timeline
+
+
+@pytest.fixture
+def crowded_timeline(crowded_timeline_for_this_module, db):
+    """The module's crowded timeline; a test's writes are undone after it."""
+    return crowded_timeline_for_this_module
 
 
 @pytest.mark.parametrize(
