@@ -7,9 +7,9 @@ import os
 import re
 import secrets
 import signal
-import subprocess
 import threading
 import time
+from pathlib import Path
 
 from .conftest import ADMIN, ADMIN_PASSWORD
 from .visitor import Visitor
@@ -113,5 +113,13 @@ def test_an_app_server_reloading_its_code_loses_no_request(deployment):
 
 
 def worker_ids(pid: int) -> set[str]:
-    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-    return set(found.stdout.split())
+    """The processes whose parent is ``pid``, from /proc."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = stat.read_text().rsplit(")", 1)[1].split()[1]
+        except OSError:
+            continue  # ended meanwhile
+        if parent == str(pid):
+            children.add(stat.parent.name)
+    return children
