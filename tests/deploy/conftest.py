@@ -1,11 +1,12 @@
 """The deployment of docs/deploy.md on this machine, started once per session: a fresh
-PostgreSQL database, Redis, two gunicorn app servers with the shipped settings and
-environment, and nginx with the shipped site config in front of them, each with only its
-ports and paths swapped for the test's. Without nginx, PostgreSQL or Redis these tests are
-skipped, except under CI, where they fail."""
+PostgreSQL database, Redis, two gunicorn app servers started as the shipped systemd unit
+starts them, with the shipped environment, and nginx with the shipped site config in front
+of them, each with only its ports and paths swapped for the test's. Without nginx,
+PostgreSQL or Redis these tests are skipped, except under CI, where they fail."""
 
 import os
 import secrets
+import shlex
 import shutil
 import socket
 import subprocess
@@ -45,7 +46,7 @@ def pytest_collection_modifyitems(config, items):
 def unavailable(reason: str):
     if os.environ.get("CI"):
         pytest.fail(f"CI needs {reason}", pytrace=False)
-    pytest.skip(reason)
+    pytest.skip(f"needs {reason}")
 
 
 def free_port() -> int:
@@ -95,15 +96,15 @@ def deployment(tmp_path_factory):
     for path, package in ((NGINX, "nginx"), (shutil.which("openssl"), "openssl")):
         if not path or not Path(path).exists():
             unavailable(f"{package} (apt-get install {package}) for the deployment tests")
-    try:
-        admin = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        unavailable(f"a PostgreSQL server at {POSTGRES} for the deployment tests ({error})")
     cache = redis.Redis.from_url(REDIS, socket_timeout=3)
     try:
         cache.ping()
     except redis.RedisError as error:
         unavailable(f"a Redis server at {REDIS} for the deployment tests ({error})")
+    try:
+        admin = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        unavailable(f"a PostgreSQL server at {POSTGRES} for the deployment tests ({error})")
 
     work = tmp_path_factory.mktemp("deployment")
     name = f"relations_deploy_{secrets.token_hex(6)}"
@@ -191,17 +192,10 @@ def prepare_site(env: dict):
 
 
 def start_app_server(port: int, env: dict, work: Path) -> AppServer:
-    """gunicorn as relations@PORT.service starts it (deploy/systemd), logging what it is sent."""
+    """gunicorn as relations@PORT.service starts it, logging what it is sent."""
     log = (work / f"app-{port}.errors").open("w")
     command = [
-        GUNICORN,
-        "relations.wsgi",
-        "--config",
-        DEPLOY / "gunicorn.conf.py",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--control-socket",
-        work / f"app-{port}.ctl",
+        *unit_command(port, work),
         "--access-logfile",
         work / f"app-{port}.log",
         "--access-logformat",
@@ -209,6 +203,23 @@ def start_app_server(port: int, env: dict, work: Path) -> AppServer:
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     return AppServer(port, process, work / f"app-{port}.log")
+
+
+def unit_command(port: int, work: Path) -> list[str]:
+    """The ExecStart of deploy/systemd/relations@.service for instance ``port``, with this
+    checkout, its virtualenv and ``work`` in place of the server's paths."""
+    unit = (DEPLOY / "systemd" / "relations@.service").read_text().replace("\\\n", " ")
+    (line,) = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    swaps = {
+        "/srv/relations/.venv/bin/gunicorn": str(GUNICORN),
+        "/run/relations-%i/": f"{work}/app-%i-",
+        "/srv/relations/": f"{ROOT}/",
+        "%i": str(port),
+    }
+    for shipped, swapped in swaps.items():
+        assert shipped in line, f"relations@.service's ExecStart no longer has {shipped!r}"
+        line = line.replace(shipped, swapped)
+    return shlex.split(line.removeprefix("ExecStart="))
 
 
 def make_certificate(folder: Path):
