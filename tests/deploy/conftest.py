@@ -27,9 +27,9 @@ NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 # The server the app's DATABASE_URL names when it is PostgreSQL, else the local one.
 POSTGRES = (
-    os.environ["DATABASE_URL"]
+    os.environ["DATABASE_URL"].rsplit("/", 1)[0]
     if os.environ.get("DATABASE_URL", "").startswith("postgres")
-    else "postgres://postgres@127.0.0.1:5432/postgres"
+    else "postgres://postgres@127.0.0.1:5432"
 )
 REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 ADMIN, ADMIN_PASSWORD = "admin", secrets.token_urlsafe(24)
@@ -102,13 +102,13 @@ def deployment(tmp_path_factory):
     except redis.RedisError as error:
         unavailable(f"a Redis server at {REDIS} for the deployment tests ({error})")
     try:
-        admin = psycopg.connect(POSTGRES, autocommit=True, connect_timeout=3)
+        admin = psycopg.connect(f"{POSTGRES}/postgres", autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as error:
         unavailable(f"a PostgreSQL server at {POSTGRES} for the deployment tests ({error})")
 
     work = tmp_path_factory.mktemp("deployment")
     name = f"relations_deploy_{secrets.token_hex(6)}"
-    database_url = POSTGRES.rsplit("/", 1)[0] + f"/{name}"
+    database_url = f"{POSTGRES}/{name}"
     cache_prefix = f"relations-test-{secrets.token_hex(6)}"
     admin.execute(f'CREATE DATABASE "{name}"')
     processes = []

@@ -51,15 +51,24 @@ class Visitor:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Origin"] = self.origin
         try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-            content = response.read()
-        except (OSError, http.client.HTTPException):
-            self.connection.close()  # a new connection for the next request
-            raise
+            response, content = self.send(method, path, body, headers)
+        except (ConnectionResetError, BrokenPipeError):
+            # The server closed the kept-alive connection as the request left: a browser
+            # asks again on a new one, and so does this.
+            response, content = self.send(method, path, body, headers)
         for value in response.headers.get_all("Set-Cookie") or []:
             self.cookies.load(value)
         return Response(response.status, response.headers, content)
+
+    def send(self, method, path, body, headers):
+        """One request and its response on the open connection, or on a new one."""
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            return response, response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()  # a new connection for the next request
+            raise
 
     def get(self, path: str, **headers) -> Response:
         return self.request("GET", path, **headers)
