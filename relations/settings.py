@@ -126,10 +126,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 10,
     }
 
-# Pages and fragments in each process's memory; finished downloads in a cache of their own,
-# a few files at most (each up to 8 MB), so large ones never push the pages out.
+# Rendered pages and fragments: with REDIS_URL in one Redis that every process and server
+# shares, else in each process's memory (at most 300, Django's default). Their keys hold the
+# data version, read from the database per request, so no server can serve another's stale
+# page. A short timeout: a stuck Redis fails a request instead of holding a worker's thread.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Apart from other sites or test runs sharing the Redis server.
+            "KEY_PREFIX": os.environ.get("DJANGO_CACHE_KEY_PREFIX", ""),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    # Finished downloads in a cache of their own, a few files at most (each up to 8 MB), so
+    # large ones never push the pages out; per process even with Redis, where each repeat
+    # would carry megabytes over the network and evict thousands of fragments.
     "exports": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "exports",

@@ -1,0 +1,115 @@
+"""Two app servers on one PostgreSQL database and one Redis: what one renders the other
+serves, and an edit saved through one is what the other serves on the very next request."""
+
+import pickle
+import threading
+
+from .conftest import ADMIN, ADMIN_PASSWORD
+
+HTMX = {"HX-Request": "true", "HX-Target": "results"}
+
+
+def test_a_fragment_rendered_by_one_server_is_served_by_the_other(deployment):
+    first, second = deployment.servers
+    url = "/?from=1991&to=1993"
+    before = deployment.cached_keys()
+    rendered = first.visitor().get(url, **HTMX)
+    assert rendered.status == 200
+    (key,) = deployment.cached_keys() - before
+    # Marked in Redis: the other server can only send the mark if it reads the shared copy.
+    marked = pickle.loads(deployment.cache.get(key)) + "<!-- kept in Redis -->"
+    deployment.cache.set(key, pickle.dumps(marked), keepttl=True)
+
+    served = second.visitor().get(url, **HTMX)
+    assert served.status == 200
+    assert served.text == marked
+    assert deployment.cached_keys() - before == {key}
+
+
+def test_an_edit_saved_through_one_server_is_served_by_the_other_at_once(deployment):
+    first, second = deployment.servers
+    pk, slug, year = deployment.sql(
+        "SELECT id, slug, EXTRACT(YEAR FROM start)::int FROM timeline_event ORDER BY id LIMIT 1"
+    )[0]
+    url = f"/?from={year}&to={year}"
+    reader = second.visitor()
+    page = reader.get(url)
+    assert page.status == 200
+    assert reader.get(url, **HTMX).status == 200  # the fragment too, now in the cache
+    assert reader.get(f"/events/{slug}/").status == 200
+
+    editor = first.visitor()
+    assert editor.log_in(ADMIN, ADMIN_PASSWORD).status == 302
+    title = "Edited through the first app server"
+    assert editor.save_event(pk, title=title).status == 302
+
+    again = reader.get(url, **{"If-None-Match": page.headers["ETag"]})
+    assert again.status == 200, "the other server answered with the old ETag's 304"
+    assert again.headers["ETag"] != page.headers["ETag"]
+    assert title in again.text
+    assert title in reader.get(url, **HTMX).text
+    assert title in reader.get(f"/events/{slug}/").text
+
+
+def test_writers_across_both_servers_lose_nothing(deployment):
+    """Editors save events through both servers while readers fetch pages from both; after
+    each save the other server shows it, and in the end every save is in the history."""
+    events = deployment.sql("SELECT id, slug FROM timeline_event ORDER BY id LIMIT 4 OFFSET 20")
+    saves = 4
+    problems, stop = [], threading.Event()
+
+    def edit(number, pk, slug):
+        first, second = (server.visitor() for server in deployment.servers)
+        assert first.log_in(ADMIN, ADMIN_PASSWORD).status == 302
+        second.cookies = first.cookies  # one session, valid on every server
+        for save in range(saves):
+            writer, reader = (first, second) if (number + save) % 2 else (second, first)
+            title = f"Load run editor {number} save {save}"
+            if (status := writer.save_event(pk, title=title).status) != 302:
+                problems.append(f"save {title!r} answered {status}")
+            if title not in reader.get(f"/events/{slug}/").text:
+                problems.append(f"the other server did not show {title!r}")
+
+    def read(number):
+        visitors = [server.visitor() for server in deployment.servers]
+        request = 0
+        while not stop.is_set():
+            request += 1
+            url = f"/?from={1990 + request % 30}"
+            response = visitors[(number + request) % 2].get(url, **HTMX)
+            if response.status != 200:
+                problems.append(f"{url} answered {response.status}")
+
+    def recording(work, *args):
+        try:
+            work(*args)
+        except Exception as error:
+            problems.append(f"{type(error).__name__}: {error}")
+
+    editors = [
+        threading.Thread(target=recording, args=(edit, number, pk, slug))
+        for number, (pk, slug) in enumerate(events)
+    ]
+    readers = [threading.Thread(target=recording, args=(read, number)) for number in range(2)]
+    for thread in editors + readers:
+        thread.start()
+    for thread in editors:
+        thread.join()
+    stop.set()
+    for thread in readers:
+        thread.join()
+
+    assert problems == []
+    for number, (pk, slug) in enumerate(events):
+        kept = {
+            title
+            for (title,) in deployment.sql(
+                "SELECT title FROM timeline_historicalevent WHERE id = %s", pk
+            )
+        }
+        written = {f"Load run editor {number} save {save}" for save in range(saves)}
+        assert written <= kept, f"saves lost from the history of event {pk}"
+        last = f"Load run editor {number} save {saves - 1}"
+        assert deployment.sql("SELECT title FROM timeline_event WHERE id = %s", pk) == [(last,)]
+        for server in deployment.servers:
+            assert last in server.visitor().get(f"/events/{slug}/").text
