@@ -15,9 +15,8 @@ TIMELINEJS := tests/browser/timelinejs
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# One worker per CPU, each given whole test files (their module-scoped data is made once).
 test: dev-venv lint check-browser timelinejs
-	$(PY) -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: venv migrate data
 
