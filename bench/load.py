@@ -36,10 +36,11 @@ import sys
 import tempfile
 import threading
 import time
-from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
+
+from admin_form import FormFields, csrf_token  # beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -114,47 +115,6 @@ class Client:
         for value in response.headers.get_all("Set-Cookie") or []:
             self.cookies.load(value)
         return response.status, response.headers, content.decode("utf-8", "replace")
-
-
-class FormFields(HTMLParser):
-    """The fields a browser would submit from the admin's change form."""
-
-    def __init__(self, html):
-        super().__init__()
-        self.fields, self._select, self._textarea = [], None, None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name and "__prefix__" not in name:
-            kind = attrs.get("type", "text")
-            if kind in {"submit", "button", "file"}:
-                return
-            if kind in {"checkbox", "radio"} and "checked" not in attrs:
-                return
-            self.fields.append((name, attrs.get("value", "on" if kind == "checkbox" else "")))
-        elif tag == "textarea" and name and "__prefix__" not in name:
-            self._textarea = [name, ""]
-        elif tag == "select" and name and "__prefix__" not in name:
-            self._select = name
-        elif tag == "option" and self._select and "selected" in attrs:
-            self.fields.append((self._select, attrs.get("value", "")))
-
-    def handle_data(self, data):
-        if self._textarea:
-            self._textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea" and self._textarea:
-            self.fields.append(tuple(self._textarea))
-            self._textarea = None
-        elif tag == "select":
-            self._select = None
-
-
-def csrf_token(html):
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
 
 def admin_writer(port, pks, deadline, result):
