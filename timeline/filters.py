@@ -285,7 +285,7 @@ def filterset_for(request, query, queryset=None) -> EventFilter:
     """The filters of ``query`` (a QueryDict) on ``queryset`` (the events in timeline order
     when not given), with the snapshot of the request's data version."""
     if queryset is None:
-        queryset = Event.objects.order_by("start", "span_end", "title")
+        queryset = Event.objects.in_time_order()
     return EventFilter(query, queryset=queryset, snapshot=Snapshot.for_request(request))
 
 
