@@ -144,6 +144,24 @@ def test_no_line_of_an_entry_begins_with_a_separator_on_a_phone(page, timeline_s
     assert [text for text, left in edges if left < 1] == []
 
 
+# For each entry: how many lines its title takes, and the gap from its date to its title's text.
+TITLE_GAPS = """() => [...document.querySelectorAll("#results .event")].map((entry) => {
+  const date = entry.querySelector("time").getBoundingClientRect();
+  const range = document.createRange();
+  range.selectNodeContents(entry.querySelector("h3 a"));
+  const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+  return [lines.size, Math.round(range.getBoundingClientRect().top - date.bottom)];
+})"""
+
+
+def test_on_a_phone_every_title_sits_as_close_to_its_date(page, timeline_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(timeline_server.url + "/")
+    gaps = page.evaluate(TITLE_GAPS)
+    assert {lines for lines, _ in gaps} >= {1, 2}  # short titles and long ones
+    assert len({gap for _, gap in gaps}) == 1, gaps
+
+
 def test_show_more_loads_the_next_events_in_place_and_keeps_the_keyboard_there(
     page, timeline_server, console_errors
 ):
