@@ -1,8 +1,10 @@
 #!/usr/bin/env python
 """Benchmark "Fast at any size": the timeline's pages against /healthz at 1k, 10k, 100k events.
 
-For each size: a fresh temporary SQLite database (migrate, ``load_timeline`` for the 157
-curated events, ``generate_events --count N-157 --seed 1``, ``collectstatic``), served by
+For each size and each --database (SQLite, PostgreSQL or both, side by side): a fresh temporary
+database (migrate, ``load_timeline`` for the 157 curated events, ``generate_events --count
+N-157 --seed 1``, ``collectstatic``; on PostgreSQL then ``VACUUM ANALYZE``, as autovacuum
+would soon after a bulk load), served by
 gunicorn with the production settings (DJANGO_DEBUG=0, DJANGO_HTTPS=0, a random secret key)
 on 127.0.0.1 with 2 sync workers. Then, with --concurrency connections (threads, http.client,
 keep-alive where the server keeps it: sync workers close after each response, so each request
@@ -41,8 +43,12 @@ way round), 2 when the server did not start or a database could not be prepared.
 databases are removed and the server stopped on exit, Ctrl-C included (--keep keeps the
 databases to look at).
 
-Usage: .venv/bin/python bench/run.py [--sizes 1000,10000,100000] [--seconds 10] [--rounds 5]
-                                    [--warmup 2] [--concurrency 4] [--workers 2] [--sql] [--keep]
+PostgreSQL: each size's database, ``bench_<size>_<pid>``, is created and dropped on the server
+DATABASE_URL names when it is a postgres:// URL, else on postgres://postgres@127.0.0.1:5432/.
+
+Usage: .venv/bin/python bench/run.py [--sizes 1000,10000,100000] [--database sqlite,postgres]
+                                    [--seconds 10] [--rounds 5] [--warmup 2] [--concurrency 4]
+                                    [--workers 2] [--sql] [--keep]
 """
 
 import argparse
@@ -67,7 +73,7 @@ import time
 from html.parser import HTMLParser
 from operator import itemgetter
 from pathlib import Path
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -78,6 +84,7 @@ REQUEST_TIMEOUT = 60  # seconds, per request
 MAX_REQUESTS = 1_000_000  # per endpoint and phase, a bound on memory whatever the speed
 BUDGET_BYTES = 150_000  # the first view's budget: 150 KB
 HTMX = {"HX-Request": "true", "HX-Target": "results"}
+LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/"
 
 ENDPOINTS = [
     # name, path (None: a different URL each request), headers
@@ -182,23 +189,20 @@ def fetch(connection, path, headers):
     return response.status, response.headers, body
 
 
-def vocabulary(db_path, seed=1):
+def vocabulary(database, seed=1):
     """Theme, period and stance values and search words of the dataset: 100 words of the
     curated events' titles and summaries, 100 of the synthetic events' summaries."""
-    with sqlite3.connect(db_path) as db:
 
-        def column(sql):
-            return [row[0] for row in db.execute(sql)]
+    def column(sql):
+        return [row[0] for row in database.rows(sql)]
 
-        themes = column("SELECT slug FROM timeline_theme ORDER BY slug")
-        periods = column("SELECT slug FROM timeline_period ORDER BY slug")
-        stances = column("SELECT DISTINCT stance FROM timeline_event ORDER BY stance")
-        curated = column(
-            "SELECT title || ' ' || summary FROM timeline_event WHERE synthetic = 0 ORDER BY id"
-        )
-        synthetic = column(
-            "SELECT summary FROM timeline_event WHERE synthetic = 1 ORDER BY id LIMIT 300"
-        )
+    themes = column("SELECT slug FROM timeline_theme ORDER BY slug")
+    periods = column("SELECT slug FROM timeline_period ORDER BY slug")
+    stances = column("SELECT DISTINCT stance FROM timeline_event ORDER BY stance")
+    curated = column(
+        "SELECT title || ' ' || summary FROM timeline_event WHERE NOT synthetic ORDER BY id"
+    )
+    synthetic = column("SELECT summary FROM timeline_event WHERE synthetic ORDER BY id LIMIT 300")
     rng, words = random.Random(seed), []
     for texts in (curated, synthetic):
         found = sorted(set(re.findall(r"[a-z]{5,}", " ".join(texts).lower())))
@@ -435,8 +439,74 @@ def count_queries(env, specs):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def prepare(size, workdir):
-    db_path = workdir / "db.sqlite3"
+class SQLiteDatabase:
+    """A temporary SQLite database in the run's directory."""
+
+    name = "SQLite"
+
+    def __init__(self, size, workdir):
+        self.path = workdir / "db.sqlite3"
+        self.url = f"sqlite:///{self.path}"
+
+    def create(self):
+        pass  # migrate creates the file
+
+    def after_load(self):
+        pass
+
+    def rows(self, sql):
+        with sqlite3.connect(self.path) as db:
+            return db.execute(sql).fetchall()
+
+    def drop(self, keep):
+        pass  # removed with the run's directory
+
+
+class PostgreSQLDatabase:
+    """A database of its own, bench_<size>_<pid>, on the server DATABASE_URL names (or the
+    local one), created for the run and dropped after it."""
+
+    name = "PostgreSQL"
+
+    def __init__(self, size, workdir):
+        server = os.environ.get("DATABASE_URL", "")
+        if not server.startswith(("postgres://", "postgresql://")):
+            server = LOCAL_POSTGRES
+        self.database = f"bench_{size}_{os.getpid()}"
+        parts = urlsplit(server)
+        self.server = urlunsplit(parts._replace(path="/postgres"))
+        self.url = urlunsplit(parts._replace(path=f"/{self.database}"))
+
+    def execute(self, url, statement):
+        import psycopg  # here: only a PostgreSQL run needs it
+
+        try:
+            with psycopg.connect(url, autocommit=True, connect_timeout=10) as connection:
+                cursor = connection.execute(statement)
+                return cursor.fetchall() if cursor.description else []
+        except psycopg.Error as error:
+            raise ServerFailed(f"PostgreSQL at {self.server}: {error}") from error
+
+    def create(self):
+        self.execute(self.server, f'CREATE DATABASE "{self.database}"')
+
+    def after_load(self):
+        self.execute(self.url, "VACUUM ANALYZE")
+
+    def rows(self, sql):
+        return self.execute(self.url, sql)
+
+    def drop(self, keep):
+        if keep:
+            log(f"  kept database {self.url}")
+        else:
+            self.execute(self.server, f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+
+DATABASES = {"sqlite": SQLiteDatabase, "postgres": PostgreSQLDatabase}  # --database
+
+
+def prepare(size, workdir, database):
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DJANGO_DEBUG": "0",
@@ -444,27 +514,28 @@ def prepare(size, workdir):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DJANGO_STATIC_ROOT": str(workdir / "static"),
-        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DATABASE_URL": database.url,
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("DATABASE_URL_TEST", None)
     started = time.monotonic()
+    database.create()
     manage(env, "migrate", "--no-input", "-v0")
     manage(env, "load_timeline")
-    curated = count_events(db_path)
+    curated = count_events(database)
     if size > curated:
         manage(env, "generate_events", "--count", str(size - curated), "--seed", "1")
     manage(env, "collectstatic", "--no-input", "-v0")
-    events = count_events(db_path)
+    database.after_load()
+    events = count_events(database)
     if events != size:
         raise ServerFailed(f"expected {size} events in the database, found {events}")
     log(f"  prepared {events:,} events in {time.monotonic() - started:.0f} s")
-    return env, db_path
+    return env
 
 
-def count_events(db_path) -> int:
-    with sqlite3.connect(db_path) as db:
-        return db.execute("SELECT count(*) FROM timeline_event").fetchone()[0]
+def count_events(database) -> int:
+    return database.rows("SELECT count(*) FROM timeline_event")[0][0]
 
 
 def summarise(name, path, elapsed, rows, queries):
@@ -501,14 +572,15 @@ def last_traceback(log_text, lines=40):
     return "\n".join(log_text[at:].splitlines()[:lines]) if at >= 0 else ""
 
 
-def measure_size(size, args, keep):
+def measure_size(size, kind, args, keep):
     workdir = Path(tempfile.mkdtemp(prefix=f"relations-bench-{size}-"))
+    database = DATABASES[kind](size, workdir)
     server = None
     stop = threading.Event()
     try:
-        log(f"\n[{size:,} events] preparing {workdir}")
-        env, db_path = prepare(size, workdir)
-        words = vocabulary(db_path)
+        log(f"\n[{size:,} events, {database.name}] preparing {workdir}")
+        env = prepare(size, workdir, database)
+        words = vocabulary(database)
         sample = VariedUrls(words)  # the first 10 URLs the run's warm-up will ask for
         specs = [
             [name, [path] if path else [sample()[0] for _ in range(10)], headers]
@@ -569,6 +641,7 @@ def measure_size(size, args, keep):
         log_text = server.log_path.read_text(errors="replace")
         return {
             "size": size,
+            "database": database.name,
             "results": results,
             "weight": weight,
             "weight_problems": weight_problems,
@@ -583,6 +656,10 @@ def measure_size(size, args, keep):
         stop.set()
         if server:
             server.stop()
+        try:
+            database.drop(keep)
+        except ServerFailed as error:  # a database left over must not hide the report
+            log(f"  ! could not drop the temporary database: {error}")
         if keep:
             log(f"  kept {workdir}")
         else:
@@ -602,9 +679,9 @@ def print_size(report, args):
     size, results = report["size"], report["results"]
     base = results["healthz"]
     print(
-        f"\n== {size:,} events · gunicorn {args.workers} sync workers · {args.concurrency} "
-        f"connections · {args.seconds:g} s per endpoint in {args.rounds} rounds after "
-        f"{args.warmup:g} s warm-up · "
+        f"\n== {size:,} events · {report['database']} · gunicorn {args.workers} sync workers · "
+        f"{args.concurrency} connections · {args.seconds:g} s per endpoint in {args.rounds} "
+        f"rounds after {args.warmup:g} s warm-up · "
         f"load average {report['load'][0]:.1f} → {report['load'][1]:.1f}"
     )
     header = (
@@ -695,9 +772,11 @@ def figures(report, name):
     return p50_cost, rps_cost, row["p99"]
 
 
-def print_targets(reports):
-    by_size = {report["size"]: report for report in reports}
-    print("\nTargets (Fast at any size)")
+def print_targets(reports, database):
+    by_size = {report["size"]: report for report in reports if report["database"] == database}
+    if not by_size:
+        return
+    print(f"\nTargets (Fast at any size), {database}")
     lines = []
     ten, hundred = by_size.get(SIZE_10K), by_size.get(SIZE_100K)
     for name in FRAGMENTS:
@@ -766,8 +845,9 @@ def header(args):
     )
     print(
         f"gunicorn: {args.workers} sync workers on {HOST} (DJANGO_DEBUG=0, DJANGO_HTTPS=0), "
-        f"SQLite; load: {args.concurrency} connections (threads, http.client) on the same "
-        f"machine; latency = send to last byte"
+        f"{' and '.join(DATABASES[kind].name for kind in args.database)}; load: "
+        f"{args.concurrency} connections (threads, http.client) on the same machine; latency = "
+        "send to last byte"
     )
     sys.stdout.flush()
 
@@ -779,6 +859,12 @@ def parse_args():
         default="1000,10000,100000",
         type=lambda text: [int(part) for part in text.split(",") if part.strip()],
         help="events in the database, comma-separated (default 1000,10000,100000)",
+    )
+    parser.add_argument(
+        "--database",
+        default="sqlite",
+        type=lambda text: [part.strip() for part in text.split(",") if part.strip()],
+        help="sqlite, postgres, or both comma-separated, each size measured on each in turn",
     )
     parser.add_argument("--seconds", type=float, default=10, help="measured, per endpoint")
     parser.add_argument(
@@ -794,6 +880,8 @@ def parse_args():
         parser.error(f"each size between {CURATED} (the curated events) and 1,000,000")
     if not (0 < args.seconds <= 120 and 0 <= args.warmup <= 60):
         parser.error("keep it bounded: --seconds up to 120, --warmup up to 60")
+    if not args.database or not set(args.database) <= set(DATABASES):
+        parser.error(f"--database: one or more of {', '.join(DATABASES)}, comma-separated")
     if not 1 <= args.rounds <= 100:
         parser.error("--rounds 1..100")
     if not (1 <= args.concurrency <= 32 and 1 <= args.workers <= 16):
@@ -810,15 +898,17 @@ def main():
     header(args)
     reports, status = [], 0
     try:
-        for size in args.sizes:
+        runs = [(size, kind) for size in args.sizes for kind in args.database]
+        for size, kind in runs:
+            name = DATABASES[kind].name
             try:
-                report = measure_size(size, args, args.keep)
+                report = measure_size(size, kind, args, args.keep)
             except ServerFailed as error:
-                print(f"\n== {size:,} events: FAILED: {error}")
+                print(f"\n== {size:,} events, {name}: FAILED: {error}")
                 status = 2
                 continue
             except subprocess.CalledProcessError as error:
-                print(f"\n== {size:,} events: preparing the database failed: {error}")
+                print(f"\n== {size:,} events, {name}: preparing the database failed: {error}")
                 status = 2
                 continue
             reports.append(report)
@@ -830,7 +920,8 @@ def main():
             )
             if failed and status == 0:
                 status = 1
-        print_targets(reports)
+        for kind in args.database:
+            print_targets(reports, DATABASES[kind].name)
     except KeyboardInterrupt:
         print("\nInterrupted; server stopped, temporary databases removed.", file=sys.stderr)
         return 130

@@ -4,7 +4,6 @@ import datetime
 from urllib.parse import urlencode
 
 import pytest
-from django.db import connection
 from django.http import QueryDict
 
 from tests.factories import CitationFactory, EventFactory
@@ -26,7 +25,7 @@ def searched(params):
 
 def found(text):
     """The events a search for ``text`` lists, best matches first, as the timeline asks:
-    after the summary (which, on SQLite, finds the best matches in its statement)."""
+    after the summary (which finds the best matches in its statement)."""
     filterset = searched({"q": text})
     filterset.selection.figures()
     return [row["slug"] for row in filterset.selection.ranked_rows(0, 100)]
@@ -109,8 +108,7 @@ def test_best_matches_found_with_the_summary_list_as_the_ranked_query_does(small
     assert len(ranked) == total and ranked[0] == "concord-39"
     for offset, limit in [(0, 50), (50, 50), (100, 50), (150, 50), (0, MAX_MARKS), (200, 50)]:
         assert page(offset, limit, summed=True) == ranked[offset : offset + limit]
-    if connection.vendor == "sqlite":
-        filterset = searched(params)
-        filterset.selection.figures()
-        # The first pages come from the summary's statement: the first MAX_MARKS and ties.
-        assert MAX_MARKS <= len(filterset.selection.best_matches) < total
+    filterset = searched(params)
+    filterset.selection.figures()
+    # The first pages come from the summary's statement: the first MAX_MARKS and ties.
+    assert MAX_MARKS <= len(filterset.selection.best_matches) < total

@@ -11,7 +11,6 @@ best matches.
 """
 
 import datetime
-import json
 from functools import cached_property
 
 from django.db import connections
@@ -33,6 +32,8 @@ CITING_ESSAYS = (
     f"{Citation._meta.db_table} citation WHERE citation.essay_id = essay.id "
     "AND citation.event_id IN (SELECT event_pk FROM selected))"
 )
+# No score, typed: PostgreSQL matches the branches of a UNION by their types.
+NO_SCORE = "CAST(NULL AS REAL)"
 # Marks the rows of the best matches among a search's figures rows (not a month, not NULL).
 BEST_MATCH = "best"
 # Up to this many events in all, any selection is small enough to be worked out once and
@@ -47,7 +48,7 @@ ONE_DAY = datetime.timedelta(days=1)
 class Selection:
     """The events ``filterset`` (an EventFilter) selects, as plain SQL built from its cleaned
     values: the filters as the ORM writes them, the bounds on the start arm by arm (see sql)
-    and, where the search backend starts from its matches, the matches joined first."""
+    and, searching, the search backend's matches joined first."""
 
     def __init__(self, filterset):
         self.filterset = filterset
@@ -60,7 +61,6 @@ class Selection:
         self.model = EventFacet if self.themes else Event
         self.using = self.model.objects.db
         self.search = search_backend(self.using)
-        self.matches_first = bool(self.words) and self.search.matches_first
         self.month = MONTH_OF_START[connections[self.using].vendor]
         # Event id → score of a search's first MAX_MARKS ranks (and any tied with the last),
         # once counted_figures has found them.
@@ -69,7 +69,7 @@ class Selection:
     @cached_property
     def filtered(self):
         """The events (or facets) the filters select, with no bound on their start (the arms
-        set those) and without the search when the selection starts from its matches."""
+        set those) and without the search (the selection starts from its matches)."""
         # In the FilterSet's order, so that the statements stay those measured.
         values, events = self.values, self.model.objects.all()
         if self.themes:
@@ -82,8 +82,6 @@ class Selection:
             events = events.cited(values["cited"] == "any")
         if values.get("stance"):
             events = events.with_stance(values["stance"])
-        if self.words and not self.matches_first:
-            events = events.search(values["q"])
         if values.get("from"):
             events = events.between(first_day=values["from"][0])
         return events
@@ -105,9 +103,9 @@ class Selection:
         from ``window_first`` to ``window_last`` (either may be open): (sql, params). When
         a first day is asked for, span class by class (a UNION ALL): the events of each
         class are read from only as far back as that class reaches, not as far as the
-        longest event of all. ``scored``, when the selection starts from a search's
-        matches: with a fourth column, ``score``, the backend's score of each selected
-        event (lower is better), worked out for those alone."""
+        longest event of all. ``scored``, searching: with a fourth column, ``score``, the
+        backend's score of each selected event (lower is better), worked out for those
+        alone."""
         sql, params = self.filtered_sql
         longest_span = self.snapshot.longest_span_of(self.themes)
         last = min((day for day in (self.last_day, window_last) if day), default=None)
@@ -125,7 +123,7 @@ class Selection:
                 for span_class, reach in enumerate(reaches)
             ]
         matches, match_params, columns = "", (), "event_pk, start, span_end"
-        if self.matches_first:
+        if self.words:
             matched, match_params = self.search.matches_sql(self.words, scored)
             matches = f"({matched}) AS matches CROSS JOIN "  # CROSS: the matches first
             columns += ", score" if scored else ""
@@ -175,15 +173,11 @@ class Selection:
         """The selected events, best matches of the search first, ``limit`` of them from
         ``offset``, as dicts of cards.LISTED_FIELDS. Within the first MAX_MARKS, from the best
         matches figures() found; further on, plain SQL around the selection already built
-        for the counts, where the selection starts from the matches (they are scored in the
-        same query); elsewhere through the ORM and the backend's ranking."""
+        for the counts, the matches scored in the same query."""
         if self.best_matches is not None and offset + limit <= MAX_MARKS:
             return self.best_match_rows(offset, limit)
-        if not self.matches_first:
-            listed = self.filterset.qs
-            if self.words:
-                listed = self.search.best_matches_first(listed, self.words)
-            return list(listed.values(*LISTED_FIELDS)[offset : offset + limit])
+        if not self.words:
+            return self.list_rows(None, None, offset, limit)  # nothing to rank: time order
         table = Event._meta.db_table
         sql, params = self.search.ranked_sql(
             self.words, self.sql(), table, listed_columns(self.using, table)
@@ -196,12 +190,13 @@ class Selection:
         found (see counted_figures): their cards by id, put in order by score, start and
         title."""
         score_of = self.best_matches
-        # The ids as one JSON parameter, in plain SQL: the ORM took longer than the query.
+        listed, params = self.search.ids_condition(list(score_of))
+        # The ids as one parameter, in plain SQL: the ORM took longer than the query.
         rows = listed_rows(
             fetch_rows(
                 f"SELECT {listed_columns(self.using)} FROM {Event._meta.db_table} "  # noqa: S608
-                "WHERE id IN (SELECT value FROM json_each(%s))",
-                (json.dumps(list(score_of)),),
+                f"WHERE {listed}",
+                params,
                 self.using,
             )
         )
@@ -279,11 +274,14 @@ class Selection:
     def counted_figures(self) -> tuple:
         """(months, first start, last span end, citing essays or None) counted from the
         selected events."""
-        ranking = self.matches_first
+        ranking = bool(self.words)
         sql, params = self.sql(scored=ranking)
+        # Searching, a fifth column holds the best matches' scores.
+        no_score = f", {NO_SCORE}" if ranking else ""
         # Read from a CTE of plain SQL, grouped by the vendor's month: beyond the ORM.
         counts = (
-            f"SELECT {self.month}, COUNT(*), MIN(start), MAX(span_end) FROM selected GROUP BY 1"  # noqa: S608
+            f"SELECT {self.month}, COUNT(*), MIN(start), MAX(span_end){no_score} FROM selected "  # noqa: S608
+            "GROUP BY 1"
         )
         if self.snapshot.events <= ONE_STATEMENT_UP_TO or self.values.get("q"):
             # One statement: the selection is worked out once (MATERIALIZED), then read for
@@ -293,23 +291,21 @@ class Selection:
             # matches.)
             # The best matches, read from the same CTE.
             best = (
-                f"UNION ALL SELECT '{BEST_MATCH}', event_pk, score, start FROM selected "  # noqa: S608
+                f"UNION ALL SELECT '{BEST_MATCH}', event_pk, NULL, NULL, score FROM selected "  # noqa: S608
                 "WHERE (score, start) <= (SELECT score, start FROM (SELECT score, start FROM "
-                f"selected ORDER BY score, start LIMIT {MAX_MARKS}) "
+                f"selected ORDER BY score, start LIMIT {MAX_MARKS}) AS first_ranks "
                 "ORDER BY score DESC, start DESC LIMIT 1)"
             )
             rows = fetch_rows(
                 f"WITH selected AS MATERIALIZED ({sql}) {counts} "
-                f"UNION ALL SELECT NULL, COUNT(*), NULL, NULL {CITING_ESSAYS} "
+                f"UNION ALL SELECT NULL, COUNT(*), NULL, NULL{no_score} {CITING_ESSAYS} "
                 + (best if ranking else ""),
                 params,
                 self.using,
             )
             if ranking:
-                self.best_matches = {
-                    event: score for kind, event, score, _ in rows if kind == BEST_MATCH
-                }
-                rows = [row for row in rows if row[0] != BEST_MATCH]
+                self.best_matches = {row[1]: row[4] for row in rows if row[0] == BEST_MATCH}
+                rows = [row[:4] for row in rows if row[0] != BEST_MATCH]
         else:
             # Many events: the counts stream from the index; the essays come after.
             rows = fetch_rows(f"WITH selected AS ({sql}) {counts}", params, self.using)
@@ -334,7 +330,7 @@ class Selection:
         # What the arms add around the filters (see sql) is put back: the last day asked
         # for, the search.
         selected = self.filtered.between(last_day=self.last_day)
-        if self.matches_first:
+        if self.words:
             selected = selected.search(self.values["q"])
         selected = selected.filter(**{selected.event_field: OuterRef("event_id")})
         citations = Citation.objects.filter(essay=OuterRef("pk")).filter(Exists(selected))

@@ -1,12 +1,12 @@
 """Full-text search of the events' titles, aliases, summaries and quotations: one backend per
-database, chosen once per database alias by its vendor (sqlite.py: FTS5; postgresql.py: text
-search on the indexed expression of migration 0006).
+database, chosen once per database alias by its vendor (sqlite.py: FTS5; postgresql.py: the
+stored tsvector column of migration 0017 and its GIN index).
 
 Every backend offers ``matching_ids(words)``, the ids of the events matching every word as a
-prefix (a subquery), and says whether a selection starts from its matches
-(``matches_first``). One that does gives the selection (timeline.selection) its matches as SQL,
-scored in the same statement (``matches_sql``), and ranks a selection in plain SQL
-(``ranked_sql``); one that does not ranks a queryset (``best_matches_first``).
+prefix (a subquery for the ORM). A selection (timeline.selection) starts from a search's
+matches: the backend gives them as SQL, scored in the same statement (``matches_sql``), ranks
+a selection in plain SQL (``ranked_sql``), and writes a condition on a list of event ids
+(``ids_condition``) for the best matches the selection's figures found.
 """
 
 import functools

@@ -1,36 +1,54 @@
-"""PostgreSQL's search: text search on the expression migration 0006 indexes (GIN), ranked by
-SearchRank through the ORM."""
+"""PostgreSQL's search: the stored tsvector column of migration 0017 (GIN index, english
+stemming), ranked by ts_rank_cd on the stored vectors."""
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db.models.expressions import RawSQL
 
-from ..models import Event
-
-
-def text_query(words: list[str]) -> SearchQuery:
-    """Every word, as a prefix."""
-    return SearchQuery(
-        " & ".join(f"{word}:*" for word in words), search_type="raw", config="english"
-    )
+EVENTS = "timeline_event"
+VECTOR = "search_vector"
+# The words as a tsquery: a parameter, never part of the SQL.
+QUERY = "to_tsquery('english'::regconfig, %s)"
 
 
-def search_vector() -> SearchVector:
-    """The indexed expression (see migration 0006)."""
-    return SearchVector("search_text", config="english")
+def text_query(words: list[str]) -> str:
+    """Every word, as a prefix. The words are letters, digits and underscores only
+    (search_words), so none of them can be read as the query language's operators."""
+    return " & ".join(f"{word}:*" for word in words)
 
 
 class PostgreSQLSearch:
-    # The selection filters through the ORM's subquery of matches, and ranks through it.
-    matches_first = False
+    """The GIN index hands over the matches, scored from their stored vectors: a selection
+    starts from them rather than probing each event of a theme."""
 
-    def matching_ids(self, words: list[str]):
+    def matching_ids(self, words: list[str]) -> RawSQL:
+        # The column has no model field: PostgreSQL alone keeps it.
+        sql = f"SELECT id FROM {EVENTS} WHERE {VECTOR} @@ {QUERY}"  # noqa: S608
+        return RawSQL(sql, (text_query(words),))
+
+    def matches_sql(self, words: list[str], scored: bool) -> tuple[str, tuple]:
+        """The matches as SQL selecting ``matched`` (the event's id) and, ``scored``, their
+        ``score`` (ts_rank_cd negated: lower is better), worked out for the matches alone."""
+        score = f", -ts_rank_cd({VECTOR}, query) AS score" if scored else ""
+        # The column has no model field, and the selection joins these to its own SQL.
+        sql = (
+            f"SELECT id AS matched{score} FROM {EVENTS}, {QUERY} AS query "  # noqa: S608
+            f"WHERE {VECTOR} @@ query"
+        )
+        return sql, (text_query(words),)
+
+    def ranked_sql(self, words, selected, table, columns) -> tuple[str, tuple]:
+        """``columns`` of the events of ``table`` that ``selected`` ((sql, params) selecting
+        event_pk) holds, best matches first, then by start and title. ts_rank_cd scores the
+        matches in the same statement."""
+        sql, params = selected
+        # The column has no model field, and the selection is plain SQL.
         return (
-            Event.objects.alias(document=search_vector())
-            .filter(document=text_query(words))
-            .values("pk")
+            f"SELECT {columns} FROM {table}, {QUERY} AS query "  # noqa: S608
+            f"WHERE {table}.{VECTOR} @@ query AND {table}.id IN (SELECT event_pk FROM ({sql}) "
+            f"AS selected) ORDER BY ts_rank_cd({table}.{VECTOR}, query) DESC, {table}.start, "
+            f"{table}.title",
+            (text_query(words), *params),
         )
 
-    def best_matches_first(self, queryset, words: list[str]):
-        """``queryset`` (of events), those matching ``words`` best first, then by start and
-        title."""
-        rank = SearchRank(search_vector(), text_query(words))
-        return queryset.annotate(search_rank=rank).order_by("-search_rank", "start", "title")
+    def ids_condition(self, ids: list[int]) -> tuple[str, tuple]:
+        """SQL true of the rows whose id is one of ``ids``: one array parameter, however many."""
+        return "id = ANY(%s)", (ids,)

@@ -1,5 +1,7 @@
 """SQLite's search: the FTS5 table of migration 0006 (porter stemming), ranked by bm25."""
 
+import json
+
 from django.db.models.expressions import RawSQL
 
 FTS_TABLE = "timeline_event_fts"
@@ -11,9 +13,8 @@ def fts_query(words: list[str]) -> str:
 
 
 class SQLiteSearch:
-    # FTS5 hands over the matches cheaply: a selection starts from them, where probing them
-    # for every event of a theme cost four times more.
-    matches_first = True
+    """FTS5 hands over the matches cheaply: a selection starts from them, where probing them
+    for every event of a theme cost four times more."""
 
     def matching_ids(self, words: list[str]) -> RawSQL:
         # The FTS5 table has no model.
@@ -40,3 +41,7 @@ class SQLiteSearch:
             f"selected) ORDER BY bm25({FTS_TABLE}), {table}.start, {table}.title",
             (fts_query(words), *params),
         )
+
+    def ids_condition(self, ids: list[int]) -> tuple[str, tuple]:
+        """SQL true of the rows whose id is one of ``ids``: one JSON parameter, however many."""
+        return "id IN (SELECT value FROM json_each(%s))", (json.dumps(ids),)
