@@ -13,8 +13,9 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalChanges, HistoricalRecords
 
 from . import dates
+from .backends import backend_for
 from .quotes import validate_text_filename
-from .search import search_backend, search_words, searchable_text
+from .search_text import search_words, searchable_text
 from .typography import curly_quotes, in_quotes
 
 
@@ -300,11 +301,11 @@ class SelectionQuerySet(models.QuerySet):
 
     def search(self, text):
         """Events matching every word of ``text`` (as a prefix) in their title, summary,
-        aliases or quotations, through the database's full-text index (timeline.search)."""
+        aliases or quotations, through the database's full-text index (timeline.backends)."""
         words = search_words(text)
         if not words:
             return self
-        matches = search_backend(self.db).matching_ids(words)
+        matches = backend_for(self.db).matching_ids(words)
         return self.filter(**{f"{self.event_field}__in": matches})
 
 

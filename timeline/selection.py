@@ -18,11 +18,12 @@ from django.db.models import Exists, F, OuterRef
 
 from . import dates
 from .axis import MAX_MARKS
+from .backends import backend_for
 from .cards import LISTED_FIELDS
 from .models import SPAN_CLASS_DAYS, Citation, Essay, Event, EventFacet
-from .search import search_backend, search_words
+from .search_text import search_words
 from .sql_rows import as_date, fetch_rows
-from .tallies import MAX_THEMES, MONTH_OF_START, month_number, month_start
+from .tallies import MAX_THEMES, month_number, month_start
 
 # The essays citing any event of ``selected`` (a CTE of Selection.sql): asked of each essay
 # (they are few), stopping at its first citation of a selected event. Plain SQL: the ORM
@@ -60,8 +61,8 @@ class Selection:
         # Through the facets when themes are chosen: one index holds theme, dates and stance.
         self.model = EventFacet if self.themes else Event
         self.using = self.model.objects.db
-        self.search = search_backend(self.using)
-        self.month = MONTH_OF_START[connections[self.using].vendor]
+        self.backend = backend_for(self.using)
+        self.month = self.backend.month_of_start
         # Event id → score of a search's first MAX_MARKS ranks (and any tied with the last),
         # once counted_figures has found them.
         self.best_matches = None
@@ -124,7 +125,7 @@ class Selection:
             ]
         matches, match_params, columns = "", (), "event_pk, start, span_end"
         if self.words:
-            matched, match_params = self.search.matches_sql(self.words, scored)
+            matched, match_params = self.backend.matches_sql(self.words, scored)
             matches = f"({matched}) AS matches CROSS JOIN "  # CROSS: the matches first
             columns += ", score" if scored else ""
         selects, arm_params = [], []
@@ -179,7 +180,7 @@ class Selection:
         if not self.words:
             return self.list_rows(None, None, offset, limit)  # nothing to rank: time order
         table = Event._meta.db_table
-        sql, params = self.search.ranked_sql(
+        sql, params = self.backend.ranked_sql(
             self.words, self.sql(), table, listed_columns(self.using, table)
         )
         rows = fetch_rows(f"{sql} LIMIT %s OFFSET %s", (*params, limit, offset), self.using)
@@ -190,7 +191,7 @@ class Selection:
         found (see counted_figures): their cards by id, put in order by score, start and
         title."""
         score_of = self.best_matches
-        listed, params = self.search.ids_condition(list(score_of))
+        listed, params = self.backend.ids_condition(list(score_of))
         # The ids as one parameter, in plain SQL: the ORM took longer than the query.
         rows = listed_rows(
             fetch_rows(
@@ -385,7 +386,7 @@ def month_counts(selection) -> dict[tuple[int, int], int]:
     running it."""
     sql, params, using = selection
     rows = fetch_rows(
-        f"SELECT {MONTH_OF_START[connections[using].vendor]}, COUNT(*) "  # noqa: S608
+        f"SELECT {backend_for(using).month_of_start}, COUNT(*) "  # noqa: S608
         f"FROM ({sql}) AS selected GROUP BY 1",
         params,
         using,

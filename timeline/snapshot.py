@@ -7,9 +7,8 @@ import datetime
 from dataclasses import dataclass, field
 from html import escape
 
-from django.db import connections
-
 from . import versioning
+from .backends import backend_for
 from .cards import Pieces, read_pieces
 from .models import Essay, Event, EventFacet, Period, Stance, Theme
 from .sql_rows import as_date, fetch_rows
@@ -106,15 +105,11 @@ class Snapshot:
         )
 
 
-# An event's span in days, on each database the app runs on (migration 0008's triggers).
-SPAN_DAYS = {"sqlite": "julianday(span_end) - julianday(start)", "postgresql": "span_end - start"}
-
-
 def event_figures() -> dict:
     """The longest span of any event and of each theme's, rounded up to whole days (a
     year-precise date spans 364 or 365), and how many events there are. Read from the
     covering indexes of the events and of their facets once per version."""
-    span = SPAN_DAYS[connections["default"].vendor]
+    span = backend_for().span_days
     # The ORM's date difference is a Python function on SQLite: a vendor expression instead.
     days, events, first_day, last_day = fetch_rows(
         f"SELECT MAX({span}), COUNT(*), MIN(start), MAX(span_end) FROM {Event._meta.db_table}",  # noqa: S608

@@ -14,11 +14,8 @@ from dataclasses import dataclass
 
 from django.db import connections
 
+from .backends import backend_for
 from .models import Citation, Event, EventFacet
-
-# The month an event starts in, as text "YYYY-MM". SQLite stores dates as ISO text: slicing
-# it is far cheaper than a date function.
-MONTH_OF_START = {"sqlite": "substr(start, 1, 7)", "postgresql": "to_char(start, 'YYYY-MM')"}
 
 # A theme id left out (typed, so that PostgreSQL can match the branches of a UNION).
 NO_THEME = "CAST(NULL AS BIGINT)"
@@ -115,7 +112,7 @@ class MonthTallies:
         """All tallies in two statements: the months in which each essay cites events (of
         each theme and stance); the events' by stance and month, each theme's (from the
         facets), each pair of themes' (facets of one event joined)."""
-        month = MONTH_OF_START[connections[using].vendor]
+        month = backend_for(using).month_of_start
         events, facets = Event._meta.db_table, EventFacet._meta.db_table
         citations = Citation._meta.db_table
         sql = (

@@ -1,4 +1,5 @@
-"""SQLite's search: the FTS5 table of migration 0006 (porter stemming), ranked by bm25."""
+"""SQLite's SQL: dates as ISO text, and search through the FTS5 table of migration 0006
+(porter stemming), ranked by bm25."""
 
 import json
 
@@ -12,9 +13,13 @@ def fts_query(words: list[str]) -> str:
     return " ".join(f'"{word}"*' for word in words)
 
 
-class SQLiteSearch:
+class SQLiteBackend:
     """FTS5 hands over the matches cheaply: a selection starts from them, where probing them
     for every event of a theme cost four times more."""
+
+    # Dates are stored as ISO text: slicing it is far cheaper than a date function.
+    month_of_start = "substr(start, 1, 7)"
+    span_days = "julianday(span_end) - julianday(start)"
 
     def matching_ids(self, words: list[str]) -> RawSQL:
         # The FTS5 table has no model.

@@ -1,5 +1,5 @@
-"""PostgreSQL's search: the stored tsvector column of migration 0017 (GIN index, english
-stemming), ranked by ts_rank_cd on the stored vectors."""
+"""PostgreSQL's SQL: dates as dates, and search through the stored tsvector column of
+migration 0017 (GIN index, english stemming), ranked by ts_rank_cd on the stored vectors."""
 
 from django.db.models.expressions import RawSQL
 
@@ -11,13 +11,16 @@ QUERY = "to_tsquery('english'::regconfig, %s)"
 
 def text_query(words: list[str]) -> str:
     """Every word, as a prefix. The words are letters, digits and underscores only
-    (search_words), so none of them can be read as the query language's operators."""
+    (search_text.search_words), so none can be read as the query language's operators."""
     return " & ".join(f"{word}:*" for word in words)
 
 
-class PostgreSQLSearch:
+class PostgreSQLBackend:
     """The GIN index hands over the matches, scored from their stored vectors: a selection
     starts from them rather than probing each event of a theme."""
+
+    month_of_start = "to_char(start, 'YYYY-MM')"
+    span_days = "span_end - start"
 
     def matching_ids(self, words: list[str]) -> RawSQL:
         # The column has no model field: PostgreSQL alone keeps it.
