@@ -14,7 +14,7 @@ from .. import exports
 from ..export_cache import made_once, selection
 from ..export_rows import exported_events
 from ..formula_cells import neutralised
-from ..links import view_path
+from ..links import timeline_url, view_path
 from ..versioning import with_data_version
 
 # The longest stem of a download's name, filters included.
@@ -29,14 +29,13 @@ def refuse_large_selections(view):
         try:
             return view(request, *args, **kwargs)
         except exports.SelectionTooLarge as refusal:
-            query = request.GET.urlencode()
             return render(
                 request,
                 "timeline/export_too_large.html",
                 {
                     "total": refusal.filterset.qs.count(),
                     "limit": exports.MAX_EXPORT_EVENTS,
-                    "timeline_link": view_path("timeline:index") + (f"?{query}" if query else ""),
+                    "timeline_link": timeline_url(request.GET),
                 },
                 status=400,
             )
