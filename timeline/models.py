@@ -3,7 +3,7 @@ import bisect
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.db.models.signals import class_prepared
@@ -319,6 +319,17 @@ class EventQuerySet(SelectionQuerySet):
     def in_time_order(self):
         """These events as the timeline lists them: by start, then end, then title."""
         return self.order_by("start", "span_end", "title")
+
+    def with_page_details(self):
+        """With everything a full event view shows (its page, a slide, a handout's entry):
+        themes, links, citations with their essays, relations with the related events."""
+        return self.select_related("main_theme").prefetch_related(
+            "themes",
+            "links",
+            Prefetch("citations", queryset=Citation.objects.select_related("essay")),
+            Prefetch("relations_out", queryset=EventRelation.objects.select_related("to_event")),
+            Prefetch("relations_in", queryset=EventRelation.objects.select_related("from_event")),
+        )
 
 
 # The longest label a mark on the time axis carries.

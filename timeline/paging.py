@@ -1,5 +1,5 @@
-"""A paginator told its count: every paged list here is counted already, by the summary
-query that its page's heading shows, so Django's own COUNT would be a second one."""
+"""A paginator told its count: every paged list here is counted already, by the figures
+that its page's heading shows, so Django's own COUNT would be a second one."""
 
 from django.core.paginator import Paginator
 

@@ -3,10 +3,10 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from ..event_page import event_page_queryset
 from ..filters import filterset_for
 from ..htmx import render_for_target
 from ..links import timeline_url, view_path
+from ..models import Event
 from ..paging import PAGE_SIZE
 from ..summary_text import summary_text
 from ..versioning import with_data_version
@@ -17,7 +17,7 @@ HANDOUT_LIMIT = 300
 @require_safe
 @with_data_version
 def present(request):
-    filterset = filterset_for(request, request.GET, event_page_queryset())
+    filterset = filterset_for(request, request.GET, Event.objects.with_page_details())
     snapshot = filterset.snapshot
     events = filterset.qs.in_time_order()
     figures = filterset.selection.figures()
@@ -73,7 +73,7 @@ def slide_number(text, total) -> int:
 @require_safe
 @with_data_version
 def handout(request):
-    filterset = filterset_for(request, request.GET, event_page_queryset())
+    filterset = filterset_for(request, request.GET, Event.objects.with_page_details())
     figures = filterset.selection.figures()
     events = list(filterset.qs.in_time_order()[:HANDOUT_LIMIT])
     essays = sorted(
