@@ -5,6 +5,7 @@ switches on production hardening and then requires ``DJANGO_SECRET_KEY``.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -219,6 +220,15 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
+# The pages that may be framed, /embed/ alone, may be by these origins (CSP frame-ancestors
+# sources, comma-separated): any by default, a school's own sites if it chooses.
+EMBED_ORIGINS = env_list("DJANGO_EMBED_ORIGINS", "*")
+for origin in EMBED_ORIGINS:
+    if not re.fullmatch(r"\*|'self'|https?://(\*\.)?[A-Za-z0-9.-]+(:\d+)?", origin):
+        raise ImproperlyConfigured(
+            f"DJANGO_EMBED_ORIGINS: {origin!r} is not an origin such as "
+            "https://school.example.org, https://*.example.edu, 'self' or *."
+        )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

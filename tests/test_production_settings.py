@@ -40,6 +40,9 @@ print(json.dumps(results))
 """
 
 
+MIGRATE = "from django.core.management import call_command\ncall_command('migrate', verbosity=0)\n"
+
+
 @pytest.fixture(scope="session")
 def static_root(tmp_path_factory):
     """Static files collected once, as production serves them (fingerprinted names)."""
@@ -80,10 +83,14 @@ def production(**env) -> dict:
     return {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **env}
 
 
-def get(tmp_path, static_root, requests: dict, **env) -> dict:
-    """``requests``: name → (path, Host header, extra request META)."""
+def get(tmp_path, static_root, requests: dict, migrated=False, **env) -> dict:
+    """``requests``: name → (path, Host header, extra request META); ``migrated``: on a
+    database with the app's tables, for the pages that read them."""
     env.setdefault("DJANGO_STATIC_ROOT", str(static_root))
-    result = run_python(REQUESTS % json.dumps(requests), tmp_path, **env)
+    code = REQUESTS % json.dumps(requests)
+    if migrated:
+        code = code.replace("django.setup()\n", f"django.setup()\n{MIGRATE}", 1)
+    result = run_python(code, tmp_path, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.splitlines()[-1])
 
@@ -266,3 +273,32 @@ def test_sqlite_connections_are_set_up_for_concurrent_use(tmp_path, debug):
     assert seen["pragmas"]["foreign_keys"] == 1
     assert seen["write_lock_taken_at_begin"] is True  # transaction_mode IMMEDIATE
     assert seen["atomic_requests"] is False
+
+
+def test_the_embed_may_be_framed_only_by_the_origins_named(tmp_path, static_root):
+    seen = get(
+        tmp_path,
+        static_root,
+        {"embed": ["/embed/", "localhost", {}], "timeline": ["/", "localhost", {}]},
+        migrated=True,
+        **production(
+            DJANGO_HTTPS="0",
+            DJANGO_EMBED_ORIGINS="https://lms.example.edu, https://*.instructure.com",
+        ),
+    )
+    assert seen["embed"]["status"] == 200
+    embed_policy = seen["embed"]["headers"]["Content-Security-Policy"]
+    assert "frame-ancestors https://lms.example.edu https://*.instructure.com" in embed_policy
+    assert "X-Frame-Options" not in seen["embed"]["headers"]
+    assert "frame-ancestors 'none'" in seen["timeline"]["headers"]["Content-Security-Policy"]
+    assert seen["timeline"]["headers"]["X-Frame-Options"] == "DENY"
+
+
+def test_an_embed_origin_that_is_no_origin_stops_the_start(tmp_path):
+    result = run_python(
+        "import django; django.setup()",
+        tmp_path,
+        **production(DJANGO_EMBED_ORIGINS="https://lms.example.edu; script-src *"),
+    )
+    assert result.returncode != 0
+    assert "DJANGO_EMBED_ORIGINS" in result.stderr and "is not an origin" in result.stderr

@@ -19,6 +19,7 @@ SELECTION_VIEWS = {
     "citations_csv": "timeline:export_citations_csv",
     "bibtex": "timeline:export_essays_bibtex",
     "csl": "timeline:export_essays_csl",
+    "embed_code": "timeline:embed_code",
 }
 
 

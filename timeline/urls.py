@@ -1,11 +1,14 @@
 from django.urls import path
 
-from .views import classroom, essays, event, exports, site, timeline
+from .views import classroom, embed, essays, event, exports, site, timeline
 
 app_name = "timeline"
 
 urlpatterns = [
     path("", timeline.index, name="index"),
+    path("embed/", embed.embed, name="embed"),
+    path("embed/code/", embed.embed_code, name="embed_code"),
+    path("oembed", embed.oembed, name="oembed"),
     path("events/<slug:slug>/", event.event_detail, name="event_detail"),
     path("present/", classroom.present, name="present"),
     path("handout/", classroom.handout, name="handout"),

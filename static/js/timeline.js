@@ -178,3 +178,30 @@ document.addEventListener("submit", (event) => {
 });
 
 document.addEventListener("DOMContentLoaded", markOpenEvent);
+
+// --- "Embed this view": its page opens in a dialog over the timeline, and its code copies.
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target.id !== "embed-dialog-body") return;
+  const dialog = document.getElementById("embed-dialog");
+  if (!dialog.open) dialog.showModal();
+  showCopyButtons();
+});
+
+function showCopyButtons() {
+  for (const button of document.querySelectorAll("[data-copy]")) button.hidden = false;
+}
+document.addEventListener("DOMContentLoaded", showCopyButtons);
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const text = document.getElementById(button.dataset.copy);
+  const status = button.parentElement.querySelector("[role=status]");
+  text.select();
+  try {
+    await navigator.clipboard.writeText(text.value);
+    status.textContent = "Copied: paste it into your page.";
+  } catch {
+    status.textContent = "Selected: press Ctrl+C (⌘C on a Mac) to copy it.";
+  }
+});

@@ -93,10 +93,11 @@ def render_results(request, query, filterset, partial):
     }
 
 
-def timeline_results_context(request, query, filterset, appending=False):
+def timeline_results_context(request, query, filterset, appending=False, path=None):
     """The timeline's results for the filters of ``query`` (the request's, without the open
     event). ``appending``: the page goes after the one before it ("Show more"), so it does
-    not repeat that page's last year heading."""
+    not repeat that page's last year heading. ``path``: the page the axis's links go to (the
+    timeline by default)."""
     ranked = bool(filterset.values.get("q"))
     figures = filterset.selection.figures()
     page = counted_page([], figures["total"], query.get("page"))
@@ -126,7 +127,8 @@ def timeline_results_context(request, query, filterset, appending=False):
         rows, pieces, filterset.snapshot, ranked, page.number == 1, continued_year
     )
     window = axis_window(filterset, figures) if page.number == 1 else None
-    axis = axis_for(filterset, figures, window, query, drawn, pieces)
+    url_for = timeline_urls(query, path)
+    axis = axis_for(filterset, figures, window, url_for, drawn, pieces)
     text = summary_text(filterset, figures)
     count_text, _, count_more = text.partition(" · ")
     return {
@@ -142,7 +144,7 @@ def timeline_results_context(request, query, filterset, appending=False):
         "active_filters": active_filter_count(filterset.values),
         "page": page,
         "axis": axis,
-        "zoom": zoom_links(window, filterset.snapshot, query),
+        "zoom": zoom_links(window, filterset.snapshot, url_for, query),
         "next_url": next_page_url(request, page, query),
         "clear_url": view_path("timeline:index"),
         "links": selection_links(query),
@@ -174,26 +176,24 @@ def axis_window(filterset, figures) -> Window | None:
     return Window.around(first_day or figures["first"], last_day or figures["last"])
 
 
-def axis_for(filterset, figures, window, query, drawn, pieces):
+def axis_for(filterset, figures, window, url_for, drawn, pieces):
     """The timeline's axis on ``window``: a mark for each of ``drawn`` (every selected event
     as a row of LISTED_FIELDS when they are few enough to draw; else None), or the density
-    of the figures' months."""
+    of the figures' months. ``url_for``: the timeline's address with filters changed."""
     if window is None:
         return None
     snapshot = filterset.snapshot
-    url_for = timeline_urls(query)
     if drawn is not None:
         return marked_axis(drawn, pieces, snapshot, window, url_for)
     return density_axis(figures["months"], snapshot.periods, window, url_for)
 
 
-def zoom_links(window, snapshot, query) -> dict:
-    """Addresses of the timeline zoomed in and out, moved earlier and later, and shown
-    whole (None where there is nowhere to go)."""
+def zoom_links(window, snapshot, url_for, query) -> dict:
+    """Addresses (``url_for`` the filters of ``query`` changed) of the timeline zoomed in and
+    out, moved earlier and later, and shown whole (None where there is nowhere to go)."""
     if window is None or snapshot.first_day is None:
         return {}
     extent = Window.around(snapshot.first_day, snapshot.last_day)
-    url_for = timeline_urls(query)
     dated = any(query.get(name) for name in ("from", "to", "period"))
 
     def url_of(zoomed):
@@ -241,10 +241,11 @@ def active_filter_count(values) -> int:
     )
 
 
-def panel_context(request, query, filterset, slug):
+def panel_context(request, query, filterset, slug, path=None):
     """The open event's panel: the event, where it stands among the selected events, and
-    the addresses of its neighbours and of the timeline without it."""
-    url_for = timeline_urls(query)
+    the addresses (on ``path``, the timeline by default) of its neighbours and of the
+    timeline without it."""
+    url_for = timeline_urls(query, path)
     context = {"panel_close_url": url_for(event=None)}
     if not slug:
         return context
