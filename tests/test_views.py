@@ -165,14 +165,13 @@ def test_query_count_of_timeline_does_not_grow_with_events(
         warm_choices()
         # Data version; the summary (counts per month, citing essays: from the tallies
         # with none, else one statement or two); the page's events (the axis's marks when
-        # few) with their themes and citation counts. With dates, the tallies' edges take
-        # one.
-        with django_assert_num_queries(2 + summary_statements):
+        # few); their themes and citation counts. With dates, the tallies' edges take one.
+        with django_assert_num_queries(3 + summary_statements):
             page = client.get("/", params)
-        # The same events as a fragment: the same queries, their entries kept.
+        # The same events as a fragment: their entries are kept for this data version.
         with django_assert_num_queries(2 + summary_statements):
             fragment = client.get("/", params, headers=htmx_headers)
-        with django_assert_max_num_queries(3 + summary_statements):
+        with django_assert_max_num_queries(4 + summary_statements):
             filtered = client.get(
                 "/", {**params, "theme": theme.slug, "from": "1991-02-03"}, headers=htmx_headers
             )

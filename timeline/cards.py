@@ -27,9 +27,6 @@ from .templatetags.timeline import first_sentence
 # What a list query selects for each event: with what an axis mark is drawn from, since the
 # axis draws its marks from the same rows when they are few.
 LISTED_FIELDS = ("pk", "main_theme_id", *MARK_FIELDS)
-# What the timeline's list queries select besides, for an event's Pieces: its summary, how
-# many essays cite it and its theme ids as comma-separated text (or None).
-PIECE_FIELDS = ("summary", "citations", "theme_list")
 STANCE_LABELS = dict(Stance.choices)
 # The longest first sentence a card shows.
 CARD_SENTENCE = 140
@@ -88,19 +85,8 @@ def event_entries(
 
 
 def read_pieces(rows, snapshot) -> dict[int, Pieces]:
-    """Event id → the Pieces of each of ``rows``: from their PIECE_FIELDS when the rows hold
-    them, else with one query for all their themes, citation counts and summaries."""
-    if rows and "theme_list" in rows[0]:
-        return {
-            row["pk"]: pieces_of(
-                row,
-                row["citations"],
-                {int(pk) for pk in (row["theme_list"] or "").split(",") if pk},
-                row["summary"],
-                snapshot,
-            )
-            for row in rows
-        }
+    """Event id → the Pieces of each of ``rows``, with one query for all their themes,
+    citation counts and summaries."""
     ids = [row["pk"] for row in rows]
     theme_ids, citation_counts, summaries = defaultdict(set), {}, {}
     with connection.cursor() as cursor:
@@ -113,23 +99,18 @@ def read_pieces(rows, snapshot) -> dict[int, Pieces]:
                 citation_counts[event_id] = citations
             else:
                 theme_ids[event_id].add(theme_id)
-    return {
-        row["pk"]: pieces_of(
-            row,
-            citation_counts.get(row["pk"], 0),
-            theme_ids[row["pk"]],
-            summaries.get(row["pk"], ""),
-            snapshot,
+    position = snapshot.theme_position
+    pieces = {}
+    for row in rows:
+        main_theme = row["main_theme_id"]
+        # The main theme first, then the others in theme order.
+        others = sorted((pk for pk in theme_ids[row["pk"]] if pk != main_theme), key=position.get)
+        pieces[row["pk"]] = Pieces(
+            citations=citation_counts.get(row["pk"], 0),
+            themes=[main_theme, *others],
+            summary=summaries.get(row["pk"], ""),
         )
-        for row in rows
-    }
-
-
-def pieces_of(row, citations, theme_ids, summary, snapshot) -> Pieces:
-    main_theme = row["main_theme_id"]
-    # The main theme first, then the others in theme order.
-    others = sorted((pk for pk in theme_ids if pk != main_theme), key=snapshot.theme_position.get)
-    return Pieces(citations=citations, themes=[main_theme, *others], summary=summary)
+    return pieces
 
 
 def event_urls():

@@ -19,7 +19,7 @@ from django.db.models import Exists, F, OuterRef
 from . import dates
 from .axis import MAX_MARKS
 from .backends import backend_for
-from .cards import LISTED_FIELDS, PIECE_FIELDS
+from .cards import LISTED_FIELDS
 from .models import SPAN_CLASS_DAYS, Citation, Essay, Event, EventFacet
 from .search_text import search_words
 from .sql_rows import as_date, fetch_rows
@@ -156,8 +156,7 @@ class Selection:
 
     def list_rows(self, first_day, last_day, offset, limit) -> list[dict]:
         """The selected events starting from ``first_day`` to ``last_day`` in time order,
-        ``limit`` of them from ``offset``, as dicts of cards.LISTED_FIELDS and
-        PIECE_FIELDS. Plain SQL around
+        ``limit`` of them from ``offset``, as dicts of cards.LISTED_FIELDS. Plain SQL around
         the selection already built for the counts; the bounds (from the month counts)
         keep any page's query to the months it shows."""
         sql, params = self.sql(first_day, last_day)
@@ -173,8 +172,7 @@ class Selection:
 
     def ranked_rows(self, offset, limit) -> list[dict]:
         """The selected events, best matches of the search first, ``limit`` of them from
-        ``offset``, as dicts of cards.LISTED_FIELDS and
-        PIECE_FIELDS. Within the first MAX_MARKS, from the best
+        ``offset``, as dicts of cards.LISTED_FIELDS. Within the first MAX_MARKS, from the best
         matches figures() found; further on, plain SQL around the selection already built
         for the counts, the matches scored in the same query."""
         if self.best_matches is not None and offset + limit <= MAX_MARKS:
@@ -366,27 +364,15 @@ def selection_sql(events) -> tuple[str, tuple, str]:
 
 
 def listed_columns(using, table="") -> str:
-    """LISTED_FIELDS as the event table's columns, quoted, under ``table`` when given, then
-    PIECE_FIELDS: the list's pieces of each event in the same statement, rather than in a
-    query of their own after it (snapshot.event_pieces)."""
+    """LISTED_FIELDS as the event table's columns, quoted, under ``table`` when given."""
     quote = connections[using].ops.quote_name
     prefix = f"{table}." if table else ""
-    event_id = f"{Event._meta.db_table}.id"  # every list query reads the event table
-    themes = backend_for(using).comma_list.format("theme_id")
-    citations, event_themes = Citation._meta.db_table, Event.themes.through._meta.db_table
-    # Correlated subqueries from the models' names, no value: the ORM cannot add them to SQL.
-    pieces = (
-        f"{prefix}summary",
-        f"(SELECT COUNT(*) FROM {citations} WHERE event_id = {event_id})",  # noqa: S608
-        f"(SELECT {themes} FROM {event_themes} WHERE event_id = {event_id})",  # noqa: S608
-    )
-    listed = (prefix + quote("id" if name == "pk" else name) for name in LISTED_FIELDS)
-    return ", ".join((*listed, *pieces))
+    return ", ".join(prefix + quote("id" if name == "pk" else name) for name in LISTED_FIELDS)
 
 
 def listed_rows(rows) -> list[dict]:
-    """Rows of LISTED_FIELDS and PIECE_FIELDS from plain SQL as dicts, with dates as dates."""
-    listed = [dict(zip(LISTED_FIELDS + PIECE_FIELDS, row, strict=True)) for row in rows]
+    """Rows of LISTED_FIELDS from plain SQL as dicts, with dates as dates."""
+    listed = [dict(zip(LISTED_FIELDS, row, strict=True)) for row in rows]
     for row in listed:
         row["start"] = as_date(row["start"])
         row["end"] = row["end"] and as_date(row["end"])

@@ -133,10 +133,9 @@ def whole_days(days) -> datetime.timedelta:
 
 
 def event_pieces(rows, snapshot) -> dict[int, Pieces]:
-    """Event id → the Pieces of each of ``rows`` (of cards.LISTED_FIELDS, and PIECE_FIELDS
-    from the timeline's list queries). Kept in ``snapshot.pieces`` (one per data version):
-    those not kept yet are built from their rows' PIECE_FIELDS or, rows without them, read in
-    one query; entries and cards are built when first shown."""
+    """Event id → the Pieces of each of ``rows`` (of cards.LISTED_FIELDS). Kept in
+    ``snapshot.pieces`` (one per data version): one query reads those not read yet, none when
+    all are; entries and cards are built when first shown."""
     kept = snapshot.pieces
     # Read from `kept` once per event into a dict of this call's own: another thread may
     # empty `kept` at any moment, and each step here on it is one atomic dict operation.

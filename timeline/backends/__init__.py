@@ -2,15 +2,13 @@
 chosen once per database alias by its vendor (sqlite.py, postgresql.py).
 
 Every backend writes the month an event starts in as "YYYY-MM" text (``month_of_start``) and
-an event's span in days (``span_days``) and a column's values as one comma-separated text
-(``comma_list``, an aggregate to format with the column) as SQL expressions, and searches
-the events' titles, aliases, summaries and quotations (SQLite: FTS5; PostgreSQL: the stored
-tsvector column of migration 0017 and its GIN index). ``matching_ids(words)`` gives the ids
-of the events matching every word as a prefix (a subquery for the ORM). A selection
-(timeline.selection) starts from a search's matches: the backend gives them as SQL, scored
-in the same statement (``matches_sql``), ranks a selection in plain SQL (``ranked_sql``),
-and writes a condition on a list of event ids (``ids_condition``) for the best matches the
-selection's figures found.
+an event's span in days (``span_days``) as SQL expressions, and searches the events' titles,
+aliases, summaries and quotations (SQLite: FTS5; PostgreSQL: the stored tsvector column of
+migration 0017 and its GIN index). ``matching_ids(words)`` gives the ids of the events
+matching every word as a prefix (a subquery for the ORM). A selection (timeline.selection)
+starts from a search's matches: the backend gives them as SQL, scored in the same statement
+(``matches_sql``), ranks a selection in plain SQL (``ranked_sql``), and writes a condition on
+a list of event ids (``ids_condition``) for the best matches the selection's figures found.
 """
 
 import functools

@@ -21,7 +21,6 @@ class PostgreSQLBackend:
 
     month_of_start = "to_char(start, 'YYYY-MM')"
     span_days = "span_end - start"
-    comma_list = "string_agg(CAST({} AS TEXT), ',')"
 
     def matching_ids(self, words: list[str]) -> RawSQL:
         # The column has no model field: PostgreSQL alone keeps it.

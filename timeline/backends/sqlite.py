@@ -20,8 +20,6 @@ class SQLiteBackend:
     # Dates are stored as ISO text: slicing it is far cheaper than a date function.
     month_of_start = "substr(start, 1, 7)"
     span_days = "julianday(span_end) - julianday(start)"
-    # A list of values as one comma-separated text (SQLite before 3.44 has no string_agg).
-    comma_list = "group_concat({})"
 
     def matching_ids(self, words: list[str]) -> RawSQL:
         # The FTS5 table has no model.

@@ -121,7 +121,7 @@ def timeline_results_context(request, query, filterset, appending=False, path=No
         rows = filterset.selection.list_rows(first_day, last_day, first - before, last - first)
         if appending and first:
             continued_year = page_months(figures["months"], first - 1, first - 1)[0].year
-    # The listed and drawn events' pieces: kept, or built from the rows just read.
+    # One query reads what is not kept yet of the listed and the drawn events.
     pieces = event_pieces(drawn if drawn is not None else rows, filterset.snapshot)
     entries = event_entries(
         rows, pieces, filterset.snapshot, ranked, page.number == 1, continued_year
