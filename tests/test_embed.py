@@ -2,6 +2,8 @@
 (/embed/code/) and oEmbed (/oembed) with its discovery links."""
 
 import json
+import struct
+import zlib
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -242,3 +244,90 @@ def test_pages_that_can_be_embedded_announce_their_oembed(client, small_timeline
     asked = parse_qs(urlsplit(href).query)
     assert asked["url"] == [f"http://testserver{path}"]
     assert oembed(client, url=asked["url"][0]).status_code == 200
+
+
+def decoded_png(data: bytes) -> tuple[int, int, bytes]:
+    """(width, height, pixel rows) of a PNG, every chunk's checksum verified and its image
+    data inflated: a picture a browser or a chat app can read."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    position, chunks = 8, []
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
+        (crc,) = struct.unpack(">I", data[position + 8 + length : position + 12 + length])
+        assert zlib.crc32(kind + body) == crc, kind
+        chunks.append((kind, body))
+        position += 12 + length
+    assert chunks[0][0] == b"IHDR" and chunks[-1][0] == b"IEND"
+    width, height, depth, colour_type = struct.unpack(">IIBB", chunks[0][1][:10])
+    channels = {0: 1, 2: 3, 4: 2, 6: 4}[colour_type]
+    rows = zlib.decompress(b"".join(body for kind, body in chunks if kind == b"IDAT"))
+    assert len(rows) == height * (1 + width * channels * depth // 8)
+    return width, height, rows
+
+
+def test_a_views_preview_is_a_1200_by_630_png_of_its_axis(client, small_timeline):
+    response = client.get("/preview.png", {"theme": "arms-control", "event": "x", "page": "2"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    width, height, _ = decoded_png(response.content)
+    assert (width, height) == (1200, 630)
+    other = client.get("/preview.png", {"theme": "human-rights"})
+    assert decoded_png(other.content)[2] != decoded_png(response.content)[2]
+    # No events: still a picture, saying so.
+    none = client.get("/preview.png", {"q": "zzzz-nothing"})
+    assert decoded_png(none.content)[:2] == (1200, 630)
+
+
+def test_a_preview_is_drawn_once_per_view_and_data_version(
+    client, small_timeline, django_assert_num_queries
+):
+    first = client.get("/preview.png", {"theme": "arms-control"})
+    with django_assert_num_queries(1):  # the data version: the picture is kept
+        again = client.get("/preview.png", {"theme": "arms-control"})
+    assert again.content == first.content
+    repeat = client.get(
+        "/preview.png", {"theme": "arms-control"}, headers={"If-None-Match": first["ETag"]}
+    )
+    assert repeat.status_code == 304
+
+
+def meta(response) -> dict[str, str]:
+    page = tree(response)
+    found = {
+        element.get("property"): element.get("content")
+        for element in page.xpath("//meta[@property]")
+    }
+    found.update(
+        {element.get("name"): element.get("content") for element in page.xpath("//meta[@name]")}
+    )
+    return found
+
+
+def test_a_shared_timeline_link_shows_its_view_in_words_and_picture(client, small_timeline):
+    response = client.get("/", {"theme": "arms-control", "event": "new-start"})
+    shared = meta(response)
+    assert shared["og:description"] == "2 events · 1992–2013 · Arms control · cited by 1 essay"
+    assert shared["twitter:description"] == shared["og:description"]
+    assert shared["og:image"] == "http://testserver/preview.png?theme=arms-control"
+    assert shared["twitter:card"] == "summary_large_image"
+    assert (shared["og:image:width"], shared["og:image:height"]) == ("1200", "630")
+    assert shared["og:url"] == "http://testserver/?theme=arms-control&event=new-start"
+    image = client.get(urlsplit(shared["og:image"]).path + "?" + urlsplit(shared["og:image"]).query)
+    assert decoded_png(image.content)[:2] == (1200, 630)
+
+
+def test_an_event_or_essay_page_shared_shows_its_title_and_words(client, small_timeline):
+    event = meta(client.get("/events/new-start/"))
+    assert event["og:title"] == "New START enters into force"
+    assert event["og:description"] and "*" not in event["og:description"]
+    essay = meta(client.get("/essays/weitz/"))
+    assert essay["og:title"] == "Russia-US Relations under Obama: Round 2"
+    assert essay["og:image"] == "http://testserver/preview.png?essay=weitz"
+
+
+def test_oembed_gives_the_views_picture_as_its_thumbnail(client, small_timeline):
+    answer = json.loads(oembed(client, url="http://testserver/?theme=arms-control").content)
+    assert answer["thumbnail_url"] == "http://testserver/preview.png?theme=arms-control"
+    assert (answer["thumbnail_width"], answer["thumbnail_height"]) == (1200, 630)

@@ -10,6 +10,8 @@ pytestmark = pytest.mark.django_db
 
 # The small timeline's objects for the routes that name one.
 ROUTE_ARGS = {"timeline:event_detail": ["new-start"], "timeline:essay_detail": ["weitz"]}
+# The routes that answer only with a query.
+ROUTE_QUERIES = {"timeline:oembed": "?url=http://testserver/"}
 
 
 def public_routes() -> list[str]:
@@ -30,7 +32,7 @@ def vary(response) -> set[str]:
 def test_every_public_page_varies_on_htmx_and_is_revalidated(
     client, small_timeline, htmx_headers, name
 ):
-    url = reverse(name, args=ROUTE_ARGS.get(name, []))
+    url = reverse(name, args=ROUTE_ARGS.get(name, [])) + ROUTE_QUERIES.get(name, "")
     page = client.get(url)
     fragment = client.get(url, headers=htmx_headers)
     responses = [page, fragment]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("embed/", embed.embed, name="embed"),
     path("embed/code/", embed.embed_code, name="embed_code"),
     path("oembed", embed.oembed, name="oembed"),
+    path("preview.png", embed.preview_image, name="preview_image"),
     path("events/<slug:slug>/", event.event_detail, name="event_detail"),
     path("present/", classroom.present, name="present"),
     path("handout/", classroom.handout, name="handout"),

@@ -118,8 +118,28 @@ def test_the_embed_fits_any_frame_width_from_320_to_1200(page, timeline_server, 
     assert search["width"] >= 120 and search["x"] + search["width"] <= width
 
 
+def test_a_shared_links_picture_is_the_views_axis_as_a_browser_decodes_it(page, timeline_server):
+    page.goto(timeline_server.url + "/?theme=arms-control&from=2009&to=2014")
+    image = page.locator("meta[property='og:image']").get_attribute("content")
+    assert image == timeline_server.url + "/preview.png?theme=arms-control&from=2009&to=2014"
+    size = page.evaluate(
+        """async (src) => {
+            const image = new Image();
+            image.src = src;
+            await image.decode();
+            return [image.naturalWidth, image.naturalHeight];
+        }""",
+        image,
+    )
+    assert size == [1200, 630]
+
+
 def test_the_embed_is_accessible(page, timeline_server):
-    for path in (EMBEDDED + "&controls=1", EMBEDDED + "&event=new-start-signed"):
+    for path in (
+        EMBEDDED + "&controls=1",
+        EMBEDDED + "&event=new-start-signed",
+        "/embed/code/?theme=arms-control",
+    ):
         page.goto(timeline_server.url + path)
         assert serious_violations(page) == [], path
 

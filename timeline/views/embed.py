@@ -1,13 +1,16 @@
-"""The timeline in another site: the page made for a frame (/embed/), its iframe code to copy
-(/embed/code/) and the oEmbed answer for a pasted link (/oembed)."""
+"""The timeline in other sites: the page made for a frame (/embed/), its iframe code to copy
+(/embed/code/), the oEmbed answer for a pasted link (/oembed) and the picture a shared link
+shows (/preview.png)."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
+from .. import versioning
 from ..embedding import (
     DEFAULT_HEIGHT,
     DEFAULT_WIDTH,
@@ -23,9 +26,12 @@ from ..embedding import (
 from ..filters import filterset_for
 from ..htmx import render_for_target
 from ..links import timeline_url, timeline_urls, view_path
-from ..summary_text import summary_text
+from ..preview_image import HEIGHT as PREVIEW_HEIGHT
+from ..preview_image import WIDTH as PREVIEW_WIDTH
+from ..preview_image import preview_png
+from ..summary_text import counted_parts, summary_text, view_parts
 from ..versioning import with_data_version
-from .timeline import panel_context, timeline_results_context
+from .timeline import RESULTS_CACHE_SECONDS, panel_context, timeline_results_context
 
 # The embed alone may be framed, by the origins the operator allows (DJANGO_EMBED_ORIGINS).
 EMBED_CSP = {**settings.SECURE_CSP, "frame-ancestors": settings.EMBED_ORIGINS}
@@ -147,9 +153,33 @@ def oembed(request):
             "html": iframe_code(src, width, height, title),
             "width": width,
             "height": height,
+            "thumbnail_url": request.build_absolute_uri(
+                view_path("timeline:preview_image") + (f"?{filters.urlencode()}" if filters else "")
+            ),
+            "thumbnail_width": PREVIEW_WIDTH,
+            "thumbnail_height": PREVIEW_HEIGHT,
             "cache_age": 3600,
         }
     )
     # Consumers fetch it from their servers, and editors' browsers may preview it.
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@require_safe
+@with_data_version
+def preview_image(request):
+    """The picture of the view the filters in the address choose (PNG, 1200 × 630), for
+    Open Graph, Twitter cards and oEmbed: drawn once per view and data version."""
+    query = filters_of(request.GET)
+    key = versioning.cache_key(request, "preview", f"{request.path}?{query.urlencode()}")
+    png = cache.get(key)
+    if png is None:
+        filterset = filterset_for(request, query)
+        context = timeline_results_context(request, query, filterset)
+        headline = " · ".join(view_parts(filterset)) or "U.S.–Russia relations"
+        colours = {theme.colour_class: theme.colour for theme in filterset.snapshot.themes}
+        facts = " · ".join(counted_parts(context["figures"]))
+        png = preview_png(context["axis"], headline, facts, colours)
+        cache.set(key, png, RESULTS_CACHE_SECONDS)
+    return HttpResponse(png, content_type="image/png")

@@ -67,6 +67,8 @@ def index(request):
         "values": filterset.values,
         **{name: mark_safe(results[name]) for name in RESULTS_PARTS},  # our templates'
         "active_filters": results["active_filters"],
+        # Results kept by a release before this one have none: a shared link then says less.
+        "summary_text": results.get("summary_text", ""),
     }
     if slug:
         context.update(panel_context(request, query, filterset, slug))
@@ -90,6 +92,7 @@ def render_results(request, query, filterset, partial):
             name: render_to_string(f"timeline/index.html#{name}", context) for name in RESULTS_PARTS
         },
         "active_filters": context["active_filters"],
+        "summary_text": context["summary_text"],
     }
 
 
