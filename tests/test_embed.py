@@ -137,7 +137,7 @@ def test_embed_code_gives_the_iframe_of_the_view_at_the_chosen_size(client, smal
     # A size not offered falls back to the default rather than failing.
     odd = client.get("/embed/code/", {"width": "99999", "height": "tall"})
     assert odd.status_code == 200
-    assertContains(odd, 'width="800" height="640"')
+    assertContains(odd, 'width="1000" height="640"')
 
 
 def test_embed_code_is_the_dialogs_body_for_htmx(client, small_timeline):

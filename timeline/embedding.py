@@ -21,8 +21,9 @@ from .models import Essay, Event
 EMBEDDABLE_PAGES = ("index", "embed", "present", "handout", "event_detail", "essay_detail")
 # What an embed's address may hold besides the filters and the open ``event``.
 OPTIONS = ("controls", "target", "page")
-# The frame's size when nobody says (CSS pixels), and the widths it is laid out for.
-DEFAULT_WIDTH, DEFAULT_HEIGHT = 800, 640
+# The frame's size when nobody says (CSS pixels): wide enough for the axis without scrolling
+# (its plot is at least 60rem); narrower columns shrink it (max-width: 100%).
+DEFAULT_WIDTH, DEFAULT_HEIGHT = 1000, 640
 WIDTHS = (320, 480, 640, 800, 1000, 1200)
 HEIGHTS = (400, 520, 640, 800, 1000)
 

@@ -38,7 +38,7 @@ def host_page():
     def framing(src, name="course"):
         pages[f"/{name}.html"] = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Week 6</title><link rel="icon" href="data:,"></head><body><h1>Week 6: arms control</h1>
-<iframe id="timeline" src="{src}" width="800" height="400" title="Relations Timeline"></iframe>
+<iframe id="timeline" src="{src}" width="1000" height="400" title="Relations Timeline"></iframe>
 <script>
 window.heights = [];
 addEventListener("message", (e) => {{
@@ -58,11 +58,14 @@ def test_a_course_page_on_another_site_shows_the_live_timeline_and_sizes_its_fra
     page, timeline_server, host_page, console_errors, screenshot
 ):
     assert urlsplit(timeline_server.url).hostname != "127.0.0.1"  # two origins
-    page.set_viewport_size({"width": 1000, "height": 800})
+    page.set_viewport_size({"width": 1100, "height": 800})
     page.goto(host_page(timeline_server.url + EMBEDDED))
     frame = page.frame_locator("#timeline")
     expect(frame.locator(".embed-summary")).to_contain_text("Arms control")
     expect(frame.locator("#axis .axis-scroll")).to_be_visible()
+    # At the code's default width the whole axis shows, without scrolling.
+    hidden = frame.locator("#axis .axis-scroll").evaluate("e => e.scrollWidth - e.clientWidth")
+    assert hidden <= 0
     expect(frame.locator("article[data-event-slug='new-start-signed']")).to_be_visible()
     # The frame announces its height, and the page sizes the frame to it: no inner scroll.
     page.wait_for_function("window.heights.length > 0")
@@ -154,7 +157,7 @@ def test_embed_this_view_opens_a_dialog_whose_code_follows_the_choices_and_copie
     expect(dialog).to_be_visible()
     code = dialog.locator("#embed-code-text")
     expect(code).to_have_value(
-        f'<iframe src="{timeline_server.url}/embed/?theme=arms-control" width="800" '
+        f'<iframe src="{timeline_server.url}/embed/?theme=arms-control" width="1000" '
         'height="640" title="Relations Timeline: 45 events · 1987–2026 · Arms control · cited '
         'by 5 essays" loading="lazy" style="border:0;max-width:100%"></iframe>'
     )

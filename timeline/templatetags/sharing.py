@@ -46,9 +46,10 @@ def oembed_link(context) -> str:
 
 @register.simple_tag(takes_context=True)
 def share_meta(context, title="", description="", filters=None) -> str:
-    """oEmbed discovery, and the Open Graph and Twitter card meta: ``title`` and ``description`` (the site's own when
-    not given, Markdown as its words), and the picture of the timeline under ``filters`` (a
-    QueryDict or a query string; the whole timeline when not given)."""
+    """oEmbed discovery, and the Open Graph and Twitter card meta: ``title`` and
+    ``description`` (the site's own when not given, Markdown as its words), and the picture
+    of the timeline under ``filters`` (a QueryDict or a query string; the whole timeline when
+    not given)."""
     request = context["request"]
     description = shorten_title(markdown_as_text(str(description)), DESCRIPTION_LENGTH)
     if isinstance(filters, str):
