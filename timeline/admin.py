@@ -239,7 +239,8 @@ class EssayAdmin(LaterEventWarnings, HistoryAdmin):
                 ]
             },
         ),
-        ("About", {"fields": ["abstract", "text_filename"]}),
+        ("About", {"fields": ["abstract"]}),
+        ("Text", {"fields": ["text_display", "text", "text_filename"]}),
     ]
 
     def get_queryset(self, request):

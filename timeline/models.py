@@ -165,6 +165,11 @@ class Period(models.Model):
         return self.start <= last_day and self.end >= first_day
 
 
+class TextDisplay(models.TextChoices):
+    EDITORS = "editors", "Editors only: kept for citing and checking, never shown"
+    PUBLIC = "public", "Public: readers may read it"
+
+
 class Essay(models.Model):
     title = models.CharField(max_length=300)
     title_descriptive = models.BooleanField(
@@ -202,8 +207,26 @@ class Essay(models.Model):
     text_filename = models.CharField(
         max_length=200,
         blank=True,
-        help_text="File name of the essay's text, for verify_quotes.",
+        help_text="File name of the essay's text, for load_essay_texts and verify_quotes.",
         validators=[validate_text_filename],
+    )
+    text = models.TextField(
+        "full text",
+        blank=True,
+        help_text=(
+            "The essay as published, pasted here or loaded with load_essay_texts: citations "
+            "are checked against it and proposed from it."
+        ),
+    )
+    text_display = models.CharField(
+        "who may read the text",
+        max_length=7,
+        choices=TextDisplay.choices,
+        default=TextDisplay.EDITORS,
+        help_text=(
+            "Most essays are under copyright: show the text to readers only when its licence "
+            "allows it."
+        ),
     )
     source_hash = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

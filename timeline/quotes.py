@@ -44,13 +44,23 @@ def text_file(folder: Path, name: str) -> Path:
     return path
 
 
-def normalised_text(path: Path) -> str:
+def read_essay_text(path: Path) -> str:
+    """The text of the file at ``path``, refused unless it is UTF-8 text."""
     try:
-        return normalise(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise EssayTextError(f"{path.name} is not UTF-8 text (byte {error.start})") from None
+    except FileNotFoundError:
+        raise EssayTextError(f"{path.name} is not in {path.parent}") from None
     except OSError as error:
         raise EssayTextError(f"{path.name} cannot be read: {error.strerror}") from None
+    if "\0" in text:
+        raise EssayTextError(f"{path.name} holds a NUL character: it is not a text file")
+    return text
+
+
+def normalised_text(path: Path) -> str:
+    return normalise(read_essay_text(path))
 
 
 def find_text(folder: Path, essay) -> Path | None:
@@ -64,18 +74,24 @@ def find_text(folder: Path, essay) -> Path | None:
     return None
 
 
-def check_quotations(folder: Path, essays):
-    """Yield (essay, citation or None, problem) for every quotation that does not match."""
+def check_quotations(folder: Path | None, essays):
+    """Yield (essay, citation or None, problem) for every quotation that does not match its
+    essay's text: in ``folder``, or the text stored with the essay when no folder is given."""
     for essay in essays:
-        try:
-            path = find_text(folder, essay)
-            text = normalised_text(path) if path else None
-        except EssayTextError as error:
-            yield essay, None, str(error)
-            continue
+        if folder is None:
+            text, where = (normalise(essay.text) if essay.text else None), "the stored text"
+            missing = "no text stored for this essay (load_essay_texts, or paste it in the admin)"
+        else:
+            try:
+                path = find_text(folder, essay)
+                text = normalised_text(path) if path else None
+            except EssayTextError as error:
+                yield essay, None, str(error)
+                continue
+            where, missing = path and path.name, f"no text found in {folder} for this essay"
         if text is None:
-            yield essay, None, f"no text found in {folder} for this essay"
+            yield essay, None, missing
             continue
         for citation in essay.citations.all():
             if normalise(citation.quote) not in text:
-                yield essay, citation, f"not found in {path.name}"
+                yield essay, citation, f"not found in {where}"

@@ -9,15 +9,21 @@ from timeline.quotes import check_quotations
 
 class Command(BaseCommand):
     help = (
-        "Check every stored quotation against the essays' texts in a folder (ignoring only "
-        "whitespace, typographic quotes and dashes, and link markup) and list any mismatch."
+        "Check every stored quotation against the essays' texts in a folder, or against the "
+        "texts stored with the essays when no folder is given (ignoring only whitespace, "
+        "typographic quotes and dashes, and link markup), and list any mismatch."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("folder", type=Path, help="Folder holding the essays' text files.")
+        parser.add_argument(
+            "folder",
+            type=Path,
+            nargs="?",
+            help="Folder holding the essays' text files (default: the texts stored with them).",
+        )
 
-    def handle(self, *args, folder, **options):
-        if not folder.is_dir():
+    def handle(self, *args, folder=None, **options):
+        if folder is not None and not folder.is_dir():
             raise CommandError(f"{folder} is not a folder.")
         essays = Essay.objects.prefetch_related(
             Prefetch("citations", queryset=Citation.objects.select_related("event"))
