@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from lxml import html as lxml_html
 from pytest_django.asserts import assertContains
 
 from tests.factories import CitationFactory, EssayFactory
@@ -106,3 +107,97 @@ def test_editors_paste_a_text_and_choose_who_may_read_it_in_the_admin(admin_clie
     assertContains(page, 'name="text"')
     assertContains(page, "Editors only: kept for citing and checking, never shown")
     assertContains(page, "Public: readers may read it")
+
+
+READ_TEXT = (
+    "Russia and the West\n\n"
+    "Earlier this month, Lavrov took [five days to answer](#) Kerry's call on \\(USAID\\). "
+    "The “reset” brought New START\u00a0into force.\n\n"
+    "Cooperation on Afghanistan continued.\n"
+)
+
+
+def reading(client, essay):
+    return client.get(reverse("timeline:essay_read", args=[essay.slug]))
+
+
+@pytest.fixture
+def public_essay(db):
+    essay = EssayFactory(text=READ_TEXT, text_display=TextDisplay.PUBLIC)
+    first = CitationFactory(
+        essay=essay, quote="Lavrov took five days to answer Kerry's call on (USAID)"
+    )
+    # Typographic quotes in the text, plain ones in the quotation; across a no-break space.
+    second = CitationFactory(essay=essay, quote='The "reset" brought New START into force.')
+    edge = CitationFactory(essay=essay, quote="Cooperation on Afghanistan continued.")
+    return essay, [first, second, edge]
+
+
+def test_a_public_essay_reads_with_each_cited_passage_marked_and_linked(client, public_essay):
+    essay, citations = public_essay
+    response = reading(client, essay)
+    assert response.status_code == 200
+    page = lxml_html.fromstring(response.content.decode())
+    marks = page.xpath("//div[@class='essay-read-text']//mark[contains(@class, 'cited')]")
+    assert [mark.text_content() for mark in marks] == [
+        "Lavrov took five days to answer Kerry's call on (USAID)",
+        "The “reset” brought New START\u00a0into force.",
+        "Cooperation on Afghanistan continued.",  # a whole paragraph, edge to edge
+    ]
+    for mark, citation in zip(marks, citations, strict=True):
+        assert mark.get("id") == f"cites-{citation.event.slug}"
+        assert mark.xpath(".//a/@href") == [citation.event.get_absolute_url()]
+    # The link markup reads as its words; the date and title of each event in the margin.
+    assert "[five days" not in page.text_content()
+    margins = page.xpath("//aside[@class='essay-read-margin']")
+    assert len(margins) == 2
+    assert citations[0].event.title in margins[0].text_content()
+    listed = page.xpath("//nav[@class='essay-read-events']//a/@href")
+    assert listed == [
+        f"#cites-{citation.event.slug}"
+        for citation in sorted(
+            citations,
+            key=lambda citation: (
+                citation.event.start,
+                citation.event.span_end,
+                citation.event.title,
+            ),
+        )
+    ]
+    assert page.xpath("//a[text()='Show these events on the timeline']/@href") == [
+        f"/?essay={essay.slug}"
+    ]
+    assertContains(client.get(essay.get_absolute_url()), "Read the essay with its citations marked")
+
+
+def test_an_editors_only_text_is_never_shown_to_readers(client, public_essay):
+    essay, _ = public_essay
+    Essay.objects.filter(pk=essay.pk).update(text_display=TextDisplay.EDITORS)
+    response = reading(client, essay)
+    assert response.status_code == 404
+    assert "Lavrov" not in response.content.decode()
+    assertContains(response, "is not published here", status_code=404)
+    assert "Read the essay" not in client.get(essay.get_absolute_url()).content.decode()
+
+
+def test_editors_read_an_editors_only_text_with_quotations_it_lacks_named(
+    admin_client, public_essay
+):
+    essay, _ = public_essay
+    Essay.objects.filter(pk=essay.pk).update(text_display=TextDisplay.EDITORS)
+    stray = CitationFactory(essay=essay, quote="words the essay never wrote")
+    response = reading(admin_client, essay)
+    assert response.status_code == 200
+    assertContains(response, "Editors only.")
+    assertContains(response, "1 quotation not found in this text")
+    assertContains(response, stray.event.title)
+    # Never kept by a shared cache.
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
+
+
+def test_an_essay_without_a_stored_text_says_where_to_read_it(client, db):
+    essay = EssayFactory(text="", text_display=TextDisplay.PUBLIC, url="https://example.org/e")
+    response = reading(client, essay)
+    assert response.status_code == 404
+    assertContains(response, 'href="https://example.org/e"', status_code=404)

@@ -4,12 +4,17 @@ admin stays private and uncached."""
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
+from timeline.models import Essay
 from timeline.public_caching import HTMX_HEADERS
 
 pytestmark = pytest.mark.django_db
 
 # The small timeline's objects for the routes that name one.
-ROUTE_ARGS = {"timeline:event_detail": ["new-start"], "timeline:essay_detail": ["weitz"]}
+ROUTE_ARGS = {
+    "timeline:event_detail": ["new-start"],
+    "timeline:essay_detail": ["weitz"],
+    "timeline:essay_read": ["weitz"],
+}
 # The routes that answer only with a query.
 ROUTE_QUERIES = {"timeline:oembed": "?url=http://testserver/"}
 
@@ -32,6 +37,7 @@ def vary(response) -> set[str]:
 def test_every_public_page_varies_on_htmx_and_is_revalidated(
     client, small_timeline, htmx_headers, name
 ):
+    Essay.objects.filter(slug="weitz").update(text="A public text.", text_display="public")
     url = reverse(name, args=ROUTE_ARGS.get(name, [])) + ROUTE_QUERIES.get(name, "")
     page = client.get(url)
     fragment = client.get(url, headers=htmx_headers)

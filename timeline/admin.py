@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from . import admin_imports
@@ -240,11 +240,21 @@ class EssayAdmin(LaterEventWarnings, HistoryAdmin):
             },
         ),
         ("About", {"fields": ["abstract"]}),
-        ("Text", {"fields": ["text_display", "text", "text_filename"]}),
+        ("Text", {"fields": ["text_display", "text", "text_filename", "reading"]}),
     ]
+    readonly_fields = ["reading"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_total=Count("citations"))
+
+    @admin.display(description="read it")
+    def reading(self, essay):
+        if not essay.pk or not essay.text:
+            return "Once a text is saved: the essay with each cited passage marked."
+        return format_html(
+            '<a href="{}">The essay with each cited passage marked</a>',
+            reverse("timeline:essay_read", args=[essay.slug]),
+        )
 
     @admin.display(description="authors")
     def authors_display(self, essay):

@@ -11,9 +11,11 @@ from .axis import ZONES, Axis
 from .models import Stance
 
 WIDTH, HEIGHT = 1200, 630
-# Where the axis is drawn, in pixels, and the lanes' height.
-LEFT, RIGHT, TOP, BOTTOM = 56, 1144, 226, 560
-LANE = 20
+# Where the words and the axis are drawn, in pixels; the zones' names go left of the axis.
+MARGIN, LEFT, RIGHT, TOP, BOTTOM = 56, 200, 1144, 226, 560
+# A lane's height at most, and the least room between two year labels.
+LANE = 40
+YEAR_ROOM = 64
 # The site's colours (static/css/app.css).
 INK, MUTED, ACCENT, RULE = "#15202b", "#4a5663", "#0b4f8a", "#c9c4b8"
 WASH, BAND = "#f3f1ec", "#e6e9f0"
@@ -21,6 +23,11 @@ WASH, BAND = "#f3f1ec", "#e6e9f0"
 SANS = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 SERIF = "DejaVu Serif, Liberation Serif, Georgia, serif"
 # A stance's shape around (0, 0), as on the page's marks: ▲ cooperation, ◆ mixed, ▼ confrontation.
+ZONE_NAMES = {
+    Stance.COOPERATION: "▲ Cooperation",
+    Stance.MIXED: "◆ Mixed",
+    Stance.CONFRONTATION: "▼ Confrontation",
+}
 SHAPES = {
     Stance.COOPERATION: "M0,-7 L7,5 L-7,5 Z",
     Stance.MIXED: "M0,-7 L7,0 L0,7 L-7,0 Z",
@@ -46,12 +53,12 @@ def preview_svg(axis, headline, facts, colours) -> str:
         f'viewBox="0 0 {WIDTH} {HEIGHT}">',
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>',
         f'<rect width="{WIDTH}" height="10" fill="{INK}"/>',
-        text(LEFT, 62, "RELATIONS TIMELINE · U.S.–RUSSIA RELATIONS", 22, ACCENT, SANS, "700"),
-        text(LEFT, 128, clipped(headline, 44), 50, INK, SERIF, "700"),
-        text(LEFT, 178, facts, 28, MUTED, SANS),
+        text(MARGIN, 62, "RELATIONS TIMELINE · U.S.–RUSSIA RELATIONS", 22, ACCENT, SANS, "700"),
+        text(MARGIN, 128, clipped(headline, 44), 50, INK, SERIF, "700"),
+        text(MARGIN, 178, facts, 28, MUTED, SANS),
     ]
     if axis is None:
-        parts.append(text(LEFT, 380, "No events match these filters.", 30, MUTED, SANS))
+        parts.append(text(MARGIN, 380, "No events match these filters.", 30, MUTED, SANS))
     else:
         parts += bands(axis) + years(axis)
         parts += density(axis) if axis.is_density else marks(axis, colours)
@@ -87,9 +94,9 @@ def bands(axis) -> list[str]:
                 f'<rect x="{left:.1f}" y="{TOP - 22}" width="{right - left:.1f}" '
                 f'height="{BOTTOM - TOP + 22}" fill="{WASH}"/>'
             )
-        if band.shown_name and right - left > 90:
-            most = int((right - left - 10) / 10)  # a bold 15 px letter is about 10 px wide
-            parts.append(text(left + 5, TOP - 7, clipped(band.name, most), 15, MUTED, SANS, "700"))
+        # A name only where it fits whole (a bold 15 px letter is about 10 px wide).
+        if band.shown_name and len(band.name) * 10 + 10 <= right - left:
+            parts.append(text(left + 5, TOP - 7, band.name, 15, MUTED, SANS, "700"))
     return parts
 
 
@@ -98,8 +105,12 @@ def years(axis) -> list[str]:
         f'<line x1="{LEFT}" y1="{BOTTOM}" x2="{RIGHT}" y2="{BOTTOM}" stroke="{RULE}" '
         'stroke-width="2"/>'
     ]
+    last_label = -YEAR_ROOM
     for tick in axis.ticks:
         x = at(tick.x)
+        if x - last_label < YEAR_ROOM:
+            continue  # too close to the last: every other year on a long view
+        last_label = x
         parts.append(
             f'<line x1="{x:.1f}" y1="{TOP - 22}" x2="{x:.1f}" y2="{BOTTOM + 6}" '
             f'stroke="{RULE}" stroke-width="1"/>'
@@ -125,7 +136,9 @@ def marks(axis, colours) -> list[str]:
     """Cooperation above the line, mixed on its band, confrontation below; each lane of the
     page's axis a row here, the marks gathered under a "+N" drawn in their cluster's row."""
     rows = {stance: max(axis.lanes.get(stance, 0), 1) for stance in ZONES}
+    # The zones fill the height: a few lanes are drawn large, many small.
     lane = min(LANE, (BOTTOM - TOP - 20) / sum(rows.values()))
+    size = min(max(lane / 20, 1), 1.6)
     up_bottom = TOP + rows[Stance.COOPERATION] * lane
     mid_bottom = up_bottom + rows[Stance.MIXED] * lane
 
@@ -144,6 +157,9 @@ def marks(axis, colours) -> list[str]:
         f'<line x1="{LEFT}" y1="{mid_bottom:.1f}" x2="{RIGHT}" y2="{mid_bottom:.1f}" '
         f'stroke="{INK}" stroke-width="2"/>',
     ]
+    for stance, label in ZONE_NAMES.items():
+        middle = y_of(stance, (rows[stance] - 1) / 2)
+        parts.append(text(LEFT - 14, middle + 7, label, 20, INK, SANS, "700", "end"))
     placed = [(mark, mark.lane) for mark in axis.marks]
     placed += [(mark, cluster.lane) for cluster in axis.clusters for mark in cluster.marks]
     for mark, row in placed:
@@ -157,7 +173,8 @@ def marks(axis, colours) -> list[str]:
                 f'stroke="{colour}" stroke-width="4"{dash}/>'
             )
         parts.append(
-            f'<path d="{SHAPES[mark.stance]}" transform="translate({x:.1f} {y:.1f})" '
+            f'<path d="{SHAPES[mark.stance]}" transform="translate({x:.1f} {y:.1f}) '
+            f'scale({size:.2f})" '
             f'fill="{colour}"/>'
         )
     return parts
@@ -168,5 +185,5 @@ def key(axis) -> str:
         unit = "year" if axis.window.by_year else "month"
         words = f"Each bar: the events beginning in a {unit}"
     else:
-        words = "▲ cooperation   ◆ mixed   ▼ confrontation   · colour: main theme"
+        words = "Each mark an event, in the colour of its main theme"
     return text(RIGHT, HEIGHT - 18, words, 18, MUTED, SANS, "400", "end")

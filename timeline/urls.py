@@ -17,6 +17,7 @@ urlpatterns = [
     path("essays/compare/", essays.essay_compare, name="essay_compare"),
     path("essays/matrix/", essays.essay_matrix, name="essay_matrix"),
     path("essays/<slug:slug>/", essays.essay_detail, name="essay_detail"),
+    path("essays/<slug:slug>/read/", essays.essay_read, name="essay_read"),
     path("export/events.json", exports.export_events_json, name="export_events_json"),
     path("export/events.csv", exports.export_events_csv, name="export_events_csv"),
     path("export/citations.csv", exports.export_citations_csv, name="export_citations_csv"),

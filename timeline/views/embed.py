@@ -178,6 +178,8 @@ def preview_image(request):
         filterset = filterset_for(request, query)
         context = timeline_results_context(request, query, filterset)
         headline = " · ".join(view_parts(filterset)) or "U.S.–Russia relations"
+        if context["axis"]:
+            headline += f", {context['axis'].window.label}"
         colours = {theme.colour_class: theme.colour for theme in filterset.snapshot.themes}
         facts = " · ".join(counted_parts(context["figures"]))
         png = preview_png(context["axis"], headline, facts, colours)

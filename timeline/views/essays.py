@@ -1,18 +1,20 @@
-"""The essays: their list, each essay's cited events, two essays compared, and the matrix
-of which essay cites which event."""
+"""The essays: their list, each essay's cited events, an essay's text with its citations
+marked, two essays compared, and the matrix of which essay cites which event."""
 
 from django.db.models import Case, Count, Exists, Max, Min, OuterRef, Prefetch, Q, Value, When
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from ..axis import MAX_MARKS, density_axis
 from ..axis_marks import marked_axis
 from ..cards import LISTED_FIELDS
+from ..essay_reading import read_essay
 from ..filters import filterset_for, shorten
 from ..htmx import render_for_target
 from ..links import essay_timeline_url, next_page_url, timeline_url, view_path
-from ..models import Citation, Essay, Event
+from ..models import Citation, Essay, Event, TextDisplay
 from ..paging import counted_page
 from ..selection import month_counts, selection_sql
 from ..snapshot import Snapshot, event_pieces
@@ -68,6 +70,43 @@ def essay_detail(request, slug):
     return render_for_target(
         request, "timeline/essay_detail.html", context, {"more": "citation_page"}
     )
+
+
+@require_safe
+def essay_read(request, slug):
+    """The essay's text with each cited passage marked and linked to its event, the event's
+    date in the margin, and the events it cites beside it. A public text for every reader; an
+    editors-only text for editors alone (never kept by a cache), with the citations whose
+    quotation the text does not hold."""
+    essay = get_object_or_404(Essay, slug=slug)
+    public = essay.text_display == TextDisplay.PUBLIC
+    editor = request.user.is_authenticated and request.user.is_staff
+    if not essay.text or not (public or editor):
+        response = render(request, "timeline/essay_read.html", {"essay": essay}, status=404)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+    citations = list(
+        essay.citations.select_related("event", "event__main_theme").order_by(
+            "event__start", "event__span_end", "event__title"
+        )
+    )
+    paragraphs, missing = read_essay(essay.text, citations)
+    response = render(
+        request,
+        "timeline/essay_read.html",
+        {
+            "essay": essay,
+            "paragraphs": paragraphs,
+            "citations": citations,
+            "missing": missing if editor else [],
+            "public": public,
+        },
+    )
+    patch_vary_headers(response, ["Cookie"])
+    if not public:
+        add_never_cache_headers(response)
+        response["Cache-Control"] += ", private"
+    return response
 
 
 @require_safe
