@@ -11,6 +11,7 @@ from lxml import html as lxml_html
 from pytest_django.asserts import assertContains, assertNotContains
 
 from tests.pages import drawn_slugs, listed_slugs
+from timeline.embedding import marked_open
 
 
 def tree(response):
@@ -58,6 +59,15 @@ def test_choosing_an_event_opens_it_inside_the_frame(client, small_timeline):
     # What lies outside the embed opens in a new tab: the site refuses to be framed.
     outside = page.xpath("//article[@class='embed-event']//a[not(starts-with(@href, '/embed/'))]")
     assert outside and all(link.get("target") == "_blank" for link in outside)
+
+
+def test_the_event_open_in_the_frame_stands_out_in_the_list_and_on_the_axis(client, small_timeline):
+    page = tree(client.get("/embed/", {"theme": "arms-control", "event": "new-start"}))
+    marked = page.xpath("//*[contains(concat(' ', @class, ' '), ' is-open ')]")
+    assert sorted((element.tag, element.get("data-event-slug")) for element in marked) == [
+        ("article", "new-start"),
+        ("li", "new-start"),
+    ]
 
 
 def test_with_target_top_events_open_on_the_site_in_a_new_tab(client, small_timeline):
@@ -331,3 +341,17 @@ def test_oembed_gives_the_views_picture_as_its_thumbnail(client, small_timeline)
     answer = json.loads(oembed(client, url="http://testserver/?theme=arms-control").content)
     assert answer["thumbnail_url"] == "http://testserver/preview.png?theme=arms-control"
     assert (answer["thumbnail_width"], answer["thumbnail_height"]) == (1200, 630)
+
+
+def test_the_plus_that_gathers_the_open_event_stands_out_and_no_other_does():
+    html = (
+        '<li class="cluster z-up" data-gathers="magnitsky-act new-start usaid"><a>+3</a></li>'
+        '<li class="cluster z-up" data-gathers="new-start-signed"><a>+1</a></li>'
+        '<li class="mark z-up" data-event-slug="new-start-extended"><a>x</a></li>'
+    )
+    marked = lxml_html.fragment_fromstring(marked_open(html, "new-start"), create_parent=True)
+    assert [element.get("class") for element in marked] == [
+        "cluster z-up is-open",
+        "cluster z-up",
+        "mark z-up",
+    ]

@@ -60,6 +60,18 @@ def framed_event_links(html: SafeString, url_for, new_tab: bool) -> SafeString:
     return mark_safe(framed)  # safe HTML, with escaped addresses put in
 
 
+def marked_open(html: SafeString, slug: str) -> SafeString:
+    """``html`` (the entries or the axis) with the open event's entry, mark or the "+N" that
+    gathers it marked ``is-open``, as the timeline's script marks them on the site: the
+    embed has no script to do it."""
+    quoted = re.escape(slug)
+    pattern = re.compile(
+        r'class="([^"]*)"(\s+(?:id="[^"]*"\s+)?(?:data-event-slug="' + quoted + r'"'
+        r'|data-gathers="(?:[^"]* )?' + quoted + r'(?: [^"]*)?"))'
+    )
+    return mark_safe(pattern.sub(r'class="\1 is-open"\2', html))  # safe HTML, a class added
+
+
 def filters_of(query) -> QueryDict:
     """``query`` without the embed's own options and open event: the view it shows."""
     filters = query.copy()

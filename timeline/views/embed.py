@@ -22,6 +22,7 @@ from ..embedding import (
     filters_of,
     framed_event_links,
     iframe_code,
+    marked_open,
 )
 from ..filters import filterset_for
 from ..htmx import render_for_target
@@ -71,6 +72,9 @@ def embed(request):
     )
     if slug:
         context.update(panel_context(request, query, filterset, slug, path))
+        context["entries"] = marked_open(context["entries"], slug)
+        if axis:
+            context["axis_html"] = marked_open(context["axis_html"], slug)
     return render(request, "timeline/embed.html", context)
 
 
