@@ -125,5 +125,14 @@ def embed_query_for(url: str, host: str) -> QueryDict | None:
 
 
 def embed_path(query) -> str:
+    return path_with(view_path("timeline:embed"), query)
+
+
+def preview_path(query) -> str:
+    """The picture of the view ``query``'s filters choose (its other parameters left out)."""
+    return path_with(view_path("timeline:preview_image"), filters_of(query))
+
+
+def path_with(path: str, query) -> str:
     encoded = query.urlencode()
-    return view_path("timeline:embed") + (f"?{encoded}" if encoded else "")
+    return path + (f"?{encoded}" if encoded else "")

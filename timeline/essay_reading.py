@@ -5,7 +5,7 @@ quotes and dashes; the text's own link markup and escapes are shown as their wor
 import re
 from dataclasses import dataclass, field
 
-from .quotes import BACKSLASH_ESCAPE, MARKDOWN_LINK
+from .quotes import BACKSLASH_ESCAPE, MARKDOWN_LINK, normalise
 
 # What may stand for each character of a normalised quotation in the text.
 EQUIVALENTS = {
@@ -49,11 +49,8 @@ def shown_text(text: str) -> str:
 
 def quote_pattern(quote: str) -> re.Pattern:
     """A pattern finding ``quote`` in a text however its spaces, quotes and dashes are set."""
-    words = shown_text(quote).translate(
-        str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
-    )
     parts = []
-    for character in " ".join(words.split()):
+    for character in normalise(quote):
         if character == " ":
             parts.append(r"\s+")
         else:

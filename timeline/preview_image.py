@@ -7,7 +7,7 @@ from html import escape
 
 import resvg_py
 
-from .axis import ZONES, Axis
+from .axis import ZONE_LABELS, ZONES, Axis
 from .models import Stance
 
 WIDTH, HEIGHT = 1200, 630
@@ -23,11 +23,6 @@ WASH, BAND = "#f3f1ec", "#e6e9f0"
 SANS = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 SERIF = "DejaVu Serif, Liberation Serif, Georgia, serif"
 # A stance's shape around (0, 0), as on the page's marks: ▲ cooperation, ◆ mixed, ▼ confrontation.
-ZONE_NAMES = {
-    Stance.COOPERATION: "▲ Cooperation",
-    Stance.MIXED: "◆ Mixed",
-    Stance.CONFRONTATION: "▼ Confrontation",
-}
 SHAPES = {
     Stance.COOPERATION: "M0,-7 L7,5 L-7,5 Z",
     Stance.MIXED: "M0,-7 L7,0 L0,7 L-7,0 Z",
@@ -157,9 +152,9 @@ def marks(axis, colours) -> list[str]:
         f'<line x1="{LEFT}" y1="{mid_bottom:.1f}" x2="{RIGHT}" y2="{mid_bottom:.1f}" '
         f'stroke="{INK}" stroke-width="2"/>',
     ]
-    for stance, label in ZONE_NAMES.items():
+    for stance, (shape, name) in ZONE_LABELS.items():
         middle = y_of(stance, (rows[stance] - 1) / 2)
-        parts.append(text(LEFT - 14, middle + 7, label, 20, INK, SANS, "700", "end"))
+        parts.append(text(LEFT - 14, middle + 7, f"{shape} {name}", 20, INK, SANS, "700", "end"))
     placed = [(mark, mark.lane) for mark in axis.marks]
     placed += [(mark, cluster.lane) for cluster in axis.clusters for mark in cluster.marks]
     for mark, row in placed:

@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
 
 from timeline.cards import markdown_as_text
-from timeline.embedding import EMBEDDABLE_PAGES, filters_of
+from timeline.embedding import EMBEDDABLE_PAGES, preview_path
 from timeline.links import view_path
 from timeline.models import shorten_title
 from timeline.preview_image import HEIGHT, WIDTH
@@ -52,12 +52,9 @@ def share_meta(context, title="", description="", filters=None) -> str:
     not given)."""
     request = context["request"]
     description = shorten_title(markdown_as_text(str(description)), DESCRIPTION_LENGTH)
-    if isinstance(filters, str):
-        filters = QueryDict(filters)
-    query = filters_of(filters).urlencode() if filters else ""
-    image = request.build_absolute_uri(
-        view_path("timeline:preview_image") + (f"?{query}" if query else "")
-    )
+    if not isinstance(filters, QueryDict):
+        filters = QueryDict(filters or "")
+    image = request.build_absolute_uri(preview_path(filters))
     title, description = title or DEFAULT_TITLE, description or DEFAULT_DESCRIPTION
     properties = [
         ("og:site_name", SITE_NAME),

@@ -23,6 +23,7 @@ from ..embedding import (
     framed_event_links,
     iframe_code,
     marked_open,
+    preview_path,
 )
 from ..filters import filterset_for
 from ..htmx import render_for_target
@@ -157,9 +158,7 @@ def oembed(request):
             "html": iframe_code(src, width, height, title),
             "width": width,
             "height": height,
-            "thumbnail_url": request.build_absolute_uri(
-                view_path("timeline:preview_image") + (f"?{filters.urlencode()}" if filters else "")
-            ),
+            "thumbnail_url": request.build_absolute_uri(preview_path(filters)),
             "thumbnail_width": PREVIEW_WIDTH,
             "thumbnail_height": PREVIEW_HEIGHT,
             "cache_age": 3600,

@@ -104,8 +104,7 @@ def essay_read(request, slug):
     )
     patch_vary_headers(response, ["Cookie"])
     if not public:
-        add_never_cache_headers(response)
-        response["Cache-Control"] += ", private"
+        add_never_cache_headers(response)  # private and no-store
     return response
 
 
