@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from . import admin_imports
+from . import admin_imports, admin_proposals
 from .editing import EventAdminForm, HistoryAdmin
 from .models import Citation, Essay, Event, EventLink, EventRelation, Period, Theme
 
@@ -174,6 +175,28 @@ class EventAdmin(LaterEventWarnings, HistoryAdmin):
         ("More", {"fields": ["aliases", "discussion_prompt"]}),
     ]
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """A new event made from an essay's passage ("Propose citations") starts with that
+        essay's citation of it filled in."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        essay, quote = request.GET.get("citation_essay"), request.GET.get("citation_quote")
+        new = obj.pk is None and request.method == "GET"
+        if isinstance(inline, EventCitationInline) and new and essay and quote:
+            kwargs["initial"] = [{"essay": essay, "quote": quote[:300]}]
+        return kwargs
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Back to the essay's proposals when the event was made from one of its passages."""
+        essay = Essay.objects.filter(pk=request.GET.get("citation_essay")).first()
+        if (
+            essay is not None
+            and "_addanother" not in request.POST
+            and "_continue" not in request.POST
+        ):
+            super().response_add(request, obj, post_url_continue)
+            return HttpResponseRedirect(admin_proposals.proposals_url(essay))
+        return super().response_add(request, obj, post_url_continue)
+
     def get_queryset(self, request):
         return (
             super()
@@ -246,6 +269,19 @@ class EssayAdmin(LaterEventWarnings, HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_total=Count("citations"))
+
+    # "Propose citations" (timeline.admin_proposals); its button comes from
+    # templates/admin/timeline/essay/change_form.html.
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/proposals/",
+                self.admin_site.admin_view(admin_proposals.proposals),
+                {"model_admin": self},
+                name="timeline_essay_proposals",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.display(description="read it")
     def reading(self, essay):

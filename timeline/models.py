@@ -1,5 +1,6 @@
 import bisect
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.db import models
@@ -750,6 +751,28 @@ class Citation(models.Model):
         self.quote = " ".join((self.quote or "").split())
         if not self.quote:
             raise ValidationError({"quote": "The quotation cannot be empty."})
+
+
+class CitationRejection(models.Model):
+    """A proposed citation an editor turned down: the essay does not cite the event, and the
+    proposals (timeline.suggest) leave the pair out from then on."""
+
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="rejections")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rejections")
+    quote = models.CharField("proposed quotation", max_length=300, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    rejected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-rejected_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["essay", "event"], name="one_rejection_per_pair")
+        ]
+
+    def __str__(self):
+        return f"{self.essay} does not cite {self.event}"
 
 
 class DataVersion(models.Model):

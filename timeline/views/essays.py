@@ -18,6 +18,7 @@ from ..models import Citation, Essay, Event, TextDisplay
 from ..paging import counted_page
 from ..selection import month_counts, selection_sql
 from ..snapshot import Snapshot, event_pieces
+from ..suggest import proposals_for_essay
 from ..summary_text import summary_text
 from ..versioning import with_data_version
 from ..zoom import Window
@@ -90,7 +91,9 @@ def essay_read(request, slug):
             "event__start", "event__span_end", "event__title"
         )
     )
-    paragraphs, missing = read_essay(essay.text, citations)
+    # Editors also see what is proposed and not yet reviewed (timeline.suggest).
+    proposals = proposals_for_essay(essay)[0] if editor else []
+    paragraphs, missing = read_essay(essay.text, [*citations, *proposals])
     response = render(
         request,
         "timeline/essay_read.html",
@@ -100,10 +103,11 @@ def essay_read(request, slug):
             "citations": citations,
             "missing": missing if editor else [],
             "public": public,
+            "proposals": proposals,
         },
     )
     patch_vary_headers(response, ["Cookie"])
-    if not public:
+    if editor:
         add_never_cache_headers(response)  # private and no-store
     return response
 
