@@ -350,8 +350,11 @@ class Proposer:
             reasons.append(f"name ‘{longest}’")
         elif raw < MIN_WORDS_WEIGHT or len(distinctive) + close_date < 1:
             return None
-        elif len(name_hits | summary_hits) + close_date < 2 and not (
-            name_hits & candidate.title_stems and self.proper(next(iter(name_hits)), sentence)
+        elif not name_hits and not close_date:
+            # The summary's words alone, our own prose, too often share an essay's phrases.
+            return None
+        elif len(name_hits | summary_hits) + close_date < 2 and not any(
+            self.proper(word, sentence) for word in name_hits & candidate.title_stems
         ):
             # One word alone is too little, unless it is a proper noun of the title: the
             # Snowden case, not the Center of an author's biography.
