@@ -55,9 +55,6 @@ class ProposalForm(forms.Form):
     def __init__(self, *args, essay, **kwargs):
         self.essay = essay
         super().__init__(*args, **kwargs)
-        self.fields["event"].label_from_instance = lambda event: (
-            f"{event.title} ({event.date_display})"
-        )
 
     def clean_quote(self):
         quote = " ".join(self.cleaned_data["quote"].split())
@@ -228,7 +225,7 @@ def page_context(request, essay, model_admin, failed):
     opts = Essay._meta
     # Every proposal's form offers the same events: read once.
     event_choices = [
-        (event.pk, f"{event.title} ({event.date_display})")
+        (event.pk, f"{event.date_display} · {event.title}")
         for event in ProposalForm.base_fields["event"].queryset.only(
             "title", "start", "start_precision", "end", "end_precision", "approximate"
         )

@@ -103,7 +103,8 @@ def essay_read(request, slug):
             "citations": citations,
             "missing": missing if editor else [],
             "public": public,
-            "proposals": proposals,
+            # In the essay's order, as the margin shows them.
+            "proposals": sorted(proposals, key=lambda proposal: proposal.start),
         },
     )
     patch_vary_headers(response, ["Cookie"])
