@@ -1,0 +1,197 @@
+#!/usr/bin/env python
+"""Benchmark "Edits without stalls": what an editor's saves cost the readers.
+
+For each size and each --database, the same set-up as bench/run.py (a fresh temporary
+database with the curated events and synthetic ones, gunicorn with the production settings
+and 2 sync workers on loopback), then two runs of --seconds each of htmx fragments of `/`,
+every URL new (bench/run.py's "fragment varied"), with --concurrency connections:
+
+  no edits      readers alone
+  one editor    readers while another process saves one event through the ORM every
+                --every seconds, as the admin does (a synthetic event's title changed, so
+                every save raises the data version)
+
+Reported per run: reads per second, p50 and p99 latency, the slowest read; for the editor's
+run also the slowest read that started within a second after each save (the stall a save
+causes), their median over the saves, and how many saves there were. Last, a check against
+the issue's targets: the slowest read in the second after a save at most 5x the p50 of a
+new-URL read without edits, and read throughput with the editor at least half of that
+without.
+
+The load generator shares the machine's cores with the server: compare runs and sizes within
+one run, not across machines. Exit status: 0 when every request got a 200, 1 when any failed,
+2 when the server did not start or a database could not be prepared.
+
+Usage: .venv/bin/python bench/edits.py [--sizes 10000,100000] [--database sqlite,postgres]
+                                      [--seconds 20] [--every 1] [--concurrency 4] [--keep]
+"""
+
+import argparse
+import http.client
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run as bench  # bench/run.py: the same set-up and load
+
+EDITOR = """
+import os, random, sys, time
+import django
+django.setup()
+from timeline.models import Event
+every = float(sys.argv[1])
+ids = list(Event.objects.filter(synthetic=True).order_by("id").values_list("id", flat=True)[:1000])
+rng = random.Random(1)
+print("ready", flush=True)
+while True:
+    event = Event.objects.get(pk=rng.choice(ids))
+    event.title = event.title[:-2] if event.title.endswith(" *") else event.title + " *"
+    started = time.time()
+    event.save()
+    print(started, time.time(), flush=True)
+    time.sleep(max(0.0, every - (time.time() - started)))
+"""
+
+
+def drive_timed(port, next_request, seconds, concurrency):
+    """bench.drive, keeping when each request started: [(start, latency, status)]."""
+    deadline = time.monotonic() + seconds
+    per_thread = [[] for _ in range(concurrency)]
+
+    def worker(results):
+        connection = http.client.HTTPConnection(bench.HOST, port, timeout=bench.REQUEST_TIMEOUT)
+        while time.monotonic() < deadline:
+            path, headers = next_request()
+            started_at, started = time.time(), time.perf_counter()
+            try:
+                status = bench.fetch(connection, path, headers)[0]
+            except (OSError, http.client.HTTPException) as error:
+                status = type(error).__name__
+                time.sleep(0.05)
+            results.append((started_at, time.perf_counter() - started, status))
+        connection.close()
+
+    threads = [threading.Thread(target=worker, args=(rows,), daemon=True) for rows in per_thread]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - began, [row for rows in per_thread for row in rows]
+
+
+def figures(elapsed, rows):
+    latencies = sorted(latency for _, latency, _ in rows)
+    return {
+        "rps": len(rows) / elapsed,
+        "p50": bench.percentile(latencies, 0.5),
+        "p99": bench.percentile(latencies, 0.99),
+        "max": latencies[-1],
+        "errors": sum(1 for *_, status in rows if status != 200),
+    }
+
+
+def stalls(rows, saves):
+    """The slowest read that started within a second after each save ended."""
+    worst = []
+    for _, ended in saves:
+        after = [latency for started, latency, _ in rows if ended <= started < ended + 1]
+        if after:
+            worst.append(max(after))
+    return worst
+
+
+def measure(size, database_kind, args, workdir):
+    database = bench.DATABASES[database_kind](size, workdir)
+    env = bench.prepare(size, workdir, database)
+    server = bench.Server(env, workdir, workers=2)
+    editor = None
+    try:
+        server.wait_ready()
+        urls = bench.VariedUrls(bench.vocabulary(database))
+        drive_timed(server.port, urls, 3, args.concurrency)  # warm-up
+        quiet = figures(*drive_timed(server.port, urls, args.seconds, args.concurrency))
+        editor = subprocess.Popen(
+            [bench.PYTHON, "-c", EDITOR, str(args.every)],
+            cwd=bench.ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "relations.settings"},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if editor.stdout.readline().strip() != "ready":
+            raise bench.ServerFailed("the editor process did not start")
+        elapsed, rows = drive_timed(server.port, urls, args.seconds, args.concurrency)
+        editor.terminate()
+        output = editor.communicate(timeout=30)[0]
+        saves = [tuple(map(float, line.split())) for line in output.splitlines() if line]
+        edited = figures(elapsed, rows)
+        edited["stalls"] = stalls(rows, saves)
+        edited["saves"] = len(saves)
+        return quiet, edited
+    finally:
+        if editor is not None and editor.poll() is None:
+            editor.kill()
+        server.stop()
+        database.drop(args.keep)
+
+
+def report(size, name, quiet, edited):
+    ms = 1000
+    print(f"\n== {size:,} events · {name} · one editor saving every second against none")
+    print(f"{'run':12} {'reads/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}")
+    for label, run in (("no edits", quiet), ("one editor", edited)):
+        print(
+            f"{label:12} {run['rps']:8.1f} {run['p50'] * ms:8.1f} {run['p99'] * ms:8.1f} "
+            f"{run['max'] * ms:8.1f} {run['errors']:7}"
+        )
+    worst = edited["stalls"]
+    if worst:
+        median = statistics.median(worst) * ms
+        print(
+            f"slowest read in the second after a save: {max(worst) * ms:.0f} ms "
+            f"(median over {len(worst)} of {edited['saves']} saves {median:.0f} ms)"
+        )
+        stall = max(worst) / quiet["p50"]
+        verdict = "PASS" if stall <= 5 else "FAIL"
+        print(f"  target: at most 5x a new-URL read without edits: {stall:.1f}x {verdict}")
+    share = edited["rps"] / quiet["rps"]
+    verdict = "PASS" if share >= 0.5 else "FAIL"
+    print(f"  target: reads/s with the editor at least half: {share:.0%} {verdict}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--database", default="sqlite,postgres")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--every", type=float, default=1)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    failed = False
+    for kind in args.database.split(","):
+        for size in map(int, args.sizes.split(",")):
+            workdir = Path(tempfile.mkdtemp(prefix=f"relations-edits-{size}-"))
+            name = bench.DATABASES[kind].name
+            bench.log(f"[{size:,} events, {name}] preparing {workdir}")
+            try:
+                quiet, edited = measure(size, kind, args, workdir)
+            except bench.ServerFailed as error:
+                bench.log(f"  ! {error}")
+                return 2
+            finally:
+                if not args.keep:
+                    shutil.rmtree(workdir, ignore_errors=True)
+            report(size, name, quiet, edited)
+            failed = failed or quiet["errors"] or edited["errors"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
