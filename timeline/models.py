@@ -789,6 +789,47 @@ class DataVersion(models.Model):
         return f"version {self.version} of {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
 
+class DataChange(models.Model):
+    """What one data version changed, written with it: the months whose events changed (as
+    timeline.tallies month numbers), the events, and the essays whose citations' months may
+    have changed; or ``everything`` (themes, periods, essays' details, bulk loads). A process
+    holding an earlier version's snapshot brings it up to date from these rather than
+    rebuilding it (timeline.snapshot)."""
+
+    version = models.PositiveBigIntegerField(primary_key=True)
+    changed_at = models.DateTimeField()
+    everything = models.BooleanField(default=False)
+    # Comma-separated ids and month numbers: no JSON support needed of any SQLite.
+    months_text = models.TextField(blank=True)
+    events_text = models.TextField(blank=True)
+    essays_text = models.TextField(blank=True)
+
+    def __str__(self):
+        return f"version {self.version}: " + (
+            "everything" if self.everything else f"{len(self.events)} events"
+        )
+
+    @staticmethod
+    def as_text(numbers) -> str:
+        return ",".join(map(str, sorted(numbers)))
+
+    @staticmethod
+    def numbers(text: str) -> set[int]:
+        return {int(number) for number in text.split(",") if number}
+
+    @property
+    def months(self) -> set[int]:
+        return self.numbers(self.months_text)
+
+    @property
+    def events(self) -> set[int]:
+        return self.numbers(self.events_text)
+
+    @property
+    def essays(self) -> set[int]:
+        return self.numbers(self.essays_text)
+
+
 def refresh_event_search_text(sender, instance, raw=False, **kwargs):
     """A citation's quotation is searchable text of its event."""
     if not raw:

@@ -10,7 +10,7 @@ from html import escape
 from . import versioning
 from .backends import backend_for
 from .cards import Pieces, read_pieces
-from .models import Essay, Event, EventFacet, Period, Stance, Theme
+from .models import DataChange, Essay, Event, EventFacet, Period, Stance, Theme
 from .sql_rows import as_date, fetch_rows
 from .tallies import MonthTallies
 
@@ -89,10 +89,52 @@ class Snapshot:
 
     @classmethod
     def for_version(cls, version):
-        """The snapshot of this data version, loaded once per process and version."""
-        if _loaded.get("version") != version:
-            _loaded.update(version=version, snapshot=cls.load())
+        """The snapshot of this data version, once per process and version: the previous
+        one brought up to date when the versions between record what they changed, else
+        loaded whole."""
+        previous_version, previous = _loaded.get("version"), _loaded.get("snapshot")
+        if previous_version != version:
+            snapshot = None
+            if previous is not None:
+                snapshot = previous.brought_up_to(previous_version, version)
+            _loaded.update(version=version, snapshot=snapshot or cls.load())
         return _loaded["snapshot"]
+
+    def brought_up_to(self, own_version: str, version: str) -> "Snapshot | None":
+        """This snapshot of ``own_version`` made that of ``version`` from the DataChanges
+        between them: the tallies of the changed months and essays read anew, the kept
+        pieces of the changed events let go; None when that cannot be known (a change of
+        anything, a version not recorded, or this one not what the database recorded, as
+        after a rolled-back write), and the snapshot must be loaded whole."""
+        changes = changes_between(own_version, version)
+        if changes is None:
+            return None
+        months = {month for change in changes for month in change.months}
+        essays = {essay for change in changes for essay in change.essays}
+        events = {event for change in changes for event in change.events}
+        tallies = self.tallies.patched(months, essays) if months or essays else self.tallies
+        snapshot = Snapshot(
+            themes=self.themes,
+            periods=self.periods,
+            essays=self.essays,
+            **(event_figures() if months else self.figures()),
+            tallies=tallies,
+        )
+        snapshot.form_class = self.form_class
+        kept = dict(self.pieces)
+        snapshot.pieces.update(
+            (event, pieces) for event, pieces in kept.items() if event not in events
+        )
+        return snapshot
+
+    def figures(self) -> dict:
+        return {
+            "longest_span": self.longest_span,
+            "longest_span_by_theme": self.longest_span_by_theme,
+            "events": self.events,
+            "first_day": self.first_day,
+            "last_day": self.last_day,
+        }
 
     @classmethod
     def load(cls):
@@ -126,6 +168,25 @@ def event_figures() -> dict:
         "first_day": first_day and as_date(first_day),
         "last_day": last_day and as_date(last_day),
     }
+
+
+def changes_between(own_version: str, version: str):
+    """The DataChanges from ``own_version`` (excluded) to ``version`` (included), both
+    version tags (see versioning.current), or None unless each is recorded, none changes
+    everything, and ``own_version`` is the one the database recorded."""
+    own_number, own_time = map(int, own_version.split("."))
+    number, _ = map(int, version.split("."))
+    if not own_number < number <= own_number + versioning.KEPT_CHANGES:
+        return None
+    rows = list(
+        DataChange.objects.filter(version__gte=own_number, version__lte=number).order_by("version")
+    )
+    if [row.version for row in rows] != list(range(own_number, number + 1)):
+        return None
+    if int(rows[0].changed_at.timestamp() * 1_000_000) != own_time:
+        return None
+    changes = rows[1:]
+    return None if any(change.everything for change in changes) else changes
 
 
 def whole_days(days) -> datetime.timedelta:

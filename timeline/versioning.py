@@ -4,26 +4,54 @@ import contextlib
 import datetime
 import hashlib
 import threading
+from dataclasses import dataclass, field
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import condition
 
 WATCHED = ("Theme", "Period", "Essay", "Event", "Citation", "EventLink", "EventRelation")
+# How many versions' changes are kept: a process further behind rebuilds its snapshot.
+KEPT_CHANGES = 1000
 
 
-def bump(**kwargs):
-    """Mark the data as changed (also called directly after bulk writes)."""
-    from .models import DataVersion
+@dataclass
+class Change:
+    """What a write changed, as a DataChange records it (timeline.snapshot patches from it)."""
 
-    updated = DataVersion.objects.filter(pk=1).update(
-        version=F("version") + 1, changed_at=timezone.now()
-    )
-    if not updated:
-        DataVersion.objects.get_or_create(pk=1)
+    months: set = field(default_factory=set)
+    events: set = field(default_factory=set)
+    essays: set = field(default_factory=set)
+
+
+def bump(change: Change | None = None, **kwargs):
+    """Mark the data as changed (also called directly after bulk writes), recording what
+    ``change`` changed; None (a bulk write, a theme, a period, an essay's details): anything."""
+    from .models import DataChange, DataVersion
+
+    with transaction.atomic():
+        updated = DataVersion.objects.filter(pk=1).update(
+            version=F("version") + 1, changed_at=timezone.now()
+        )
+        if not updated:
+            DataVersion.objects.get_or_create(pk=1)
+        # The row stays locked by the update until commit: this is this write's version.
+        number, changed_at = DataVersion.objects.values_list("version", "changed_at").get(pk=1)
+        DataChange.objects.update_or_create(
+            version=number,
+            defaults={
+                "changed_at": changed_at,
+                "everything": change is None,
+                "months_text": DataChange.as_text(change.months) if change else "",
+                "events_text": DataChange.as_text(change.events) if change else "",
+                "essays_text": DataChange.as_text(change.essays) if change else "",
+            },
+        )
+        if number % 100 == 0:
+            DataChange.objects.filter(version__lte=number - KEPT_CHANGES).delete()
 
 
 _paused = threading.local()
@@ -31,7 +59,52 @@ _paused = threading.local()
 
 def bump_on_change(sender, raw=False, **kwargs):
     if not raw and not getattr(_paused, "active", False):
-        bump()
+        bump(change_of(sender, **kwargs))
+
+
+def remember_before_save(sender, instance, raw=False, **kwargs):
+    """The event's start, or the citation's essay and event, as stored before this save: a
+    change is to the months (and essays) it leaves as well as those it enters."""
+    if raw or instance.pk is None:
+        return
+    fields = ("start",) if sender.__name__ == "Event" else ("essay_id", "event_id")
+    instance._stored_before = sender.objects.filter(pk=instance.pk).values(*fields).first()
+
+
+def change_of(sender, instance=None, action=None, reverse=False, **kwargs) -> Change | None:
+    """What a signal's write changed, or None when it may change anything."""
+    from .models import Citation, Event
+    from .tallies import month_number
+
+    def month(day):
+        return month_number(day.year, day.month)
+
+    def citing(event_id):
+        return set(Citation.objects.filter(event_id=event_id).values_list("essay_id", flat=True))
+
+    name = sender.__name__
+    stored = getattr(instance, "_stored_before", None) or {}
+    if name == "Event" or (action and not reverse and isinstance(instance, Event)):
+        months = {month(instance.start)}
+        if stored.get("start"):
+            months.add(month(stored["start"]))
+        return Change(months=months, events={instance.pk}, essays=citing(instance.pk))
+    if name == "Citation":
+        return Change(
+            events={instance.event_id, stored.get("event_id", instance.event_id)},
+            essays={instance.essay_id, stored.get("essay_id", instance.essay_id)},
+        )
+    if name == "EventLink":
+        return Change(events={instance.event_id})
+    if name == "EventRelation":
+        return Change(events={instance.from_event_id, instance.to_event_id})
+    return None
+
+
+def bump_on_themes_change(sender, action, **kwargs):
+    # Once a change is made, not also before it.
+    if action.startswith("post_"):
+        bump_on_change(sender, action=action, **kwargs)
 
 
 @contextlib.contextmanager
@@ -50,8 +123,16 @@ def connect_signals(models_module):
         model = getattr(models_module, name)
         post_save.connect(bump_on_change, sender=model, dispatch_uid=f"version-save-{name}")
         post_delete.connect(bump_on_change, sender=model, dispatch_uid=f"version-del-{name}")
+    for name in ("Event", "Citation"):
+        pre_save.connect(
+            remember_before_save,
+            sender=getattr(models_module, name),
+            dispatch_uid=f"version-before-{name}",
+        )
     m2m_changed.connect(
-        bump_on_change, sender=models_module.Event.themes.through, dispatch_uid="version-m2m"
+        bump_on_themes_change,
+        sender=models_module.Event.themes.through,
+        dispatch_uid="version-m2m",
     )
 
 

@@ -1,0 +1,144 @@
+"""A save brings each process's snapshot up to date from what it changed (DataChange) instead
+of rebuilding it: after any sequence of edits the patched snapshot must equal one loaded
+whole, and anything that cannot be patched safely is loaded whole."""
+
+import datetime
+import random
+
+import pytest
+from django.db import transaction
+
+from tests.factories import CitationFactory, EventFactory
+from timeline import versioning
+from timeline.models import Citation, DataChange, Essay, Event, Theme
+from timeline.snapshot import Snapshot
+
+
+def current_snapshot():
+    return Snapshot.for_version(versioning.current()[0])
+
+
+def assert_same_as_loaded(snapshot):
+    loaded = Snapshot.load()
+    assert snapshot.tallies.by_key == loaded.tallies.by_key
+    assert snapshot.tallies.cited == loaded.tallies.cited
+    assert snapshot.figures() == loaded.figures()
+
+
+def edits(rng, themes, essays):
+    """One random edit of an event, its themes or a citation, as editors make them."""
+    events = list(Event.objects.order_by("id"))
+    event = rng.choice(events)
+    kind = rng.choice(["move", "stance", "theme", "cite", "uncite", "recite", "new", "delete"])
+    if kind == "move":
+        moved = datetime.timedelta(days=rng.choice([-400, -40, 31, 365]))
+        event.start += moved
+        if event.end:
+            event.end += moved
+        event.save()
+    elif kind == "stance":
+        event.stance = rng.choice(["cooperation", "confrontation", "mixed"])
+        event.save()
+    elif kind == "theme":
+        theme = rng.choice(themes)
+        if theme in event.themes.all() and theme.pk != event.main_theme_id:
+            event.themes.remove(theme)
+        else:
+            event.themes.add(theme)
+    elif kind == "cite":
+        essay = rng.choice(essays)
+        if not Citation.objects.filter(essay=essay, event=event).exists():
+            CitationFactory(essay=essay, event=event, quote="A quotation of the test's.")
+    elif kind == "uncite":
+        citation = Citation.objects.order_by("?").first()
+        if citation:
+            citation.delete()
+    elif kind == "recite":
+        citation = Citation.objects.order_by("?").first()
+        others = Event.objects.exclude(citations__essay=citation.essay) if citation else []
+        if citation and others:
+            citation.event = rng.choice(list(others[:50]))
+            citation.save()
+    elif kind == "new":
+        EventFactory(
+            main_theme=rng.choice(themes),
+            start=datetime.date(rng.randint(1990, 2024), rng.randint(1, 12), 1),
+        )
+    else:
+        event.delete()
+    return kind
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_after_any_edits_the_patched_snapshot_equals_one_loaded_whole(curated, seed):
+    rng = random.Random(seed)
+    themes, essays = list(Theme.objects.all()), list(Essay.objects.all())
+    versioning.bump()  # from a version whose changes are recorded
+    current_snapshot()
+    patched = 0
+    for _ in range(12):
+        before = versioning.current()[0]
+        previous = current_snapshot()
+        kind = edits(rng, themes, essays)
+        after = versioning.current()[0]
+        if after == before:
+            continue  # nothing was written
+        assert previous.brought_up_to(before, after) is not None, kind
+        snapshot = current_snapshot()
+        assert_same_as_loaded(snapshot)
+        patched += 1
+    assert patched >= 8
+
+
+def test_a_changed_event_is_listed_anew_and_the_others_stay_kept(curated):
+    versioning.bump()
+    snapshot = current_snapshot()
+    snapshot.pieces.update({event.pk: object() for event in Event.objects.all()[:20]})
+    changed = Event.objects.order_by("id")[3]
+    changed.title = "A title changed by an editor"
+    changed.save()
+    patched = current_snapshot()
+    assert patched is not snapshot
+    assert changed.pk not in patched.pieces
+    assert len(patched.pieces) == 19
+
+
+def test_a_change_to_a_theme_loads_the_snapshot_whole(curated):
+    versioning.bump()
+    before = versioning.current()[0]
+    snapshot = current_snapshot()
+    theme = Theme.objects.first()
+    theme.name = "Arms control and disarmament"
+    theme.save()
+    assert snapshot.brought_up_to(before, versioning.current()[0]) is None
+    assert current_snapshot().theme_by_slug[theme.slug].name == "Arms control and disarmament"
+
+
+def test_a_snapshot_of_a_rolled_back_version_is_never_patched(curated):
+    versioning.bump()
+    event = Event.objects.order_by("id").first()
+    start = event.start
+    with transaction.atomic():
+        event.start = datetime.date(1995, 6, 1)
+        event.save()
+        rolled_back = versioning.current()[0]
+        seen = current_snapshot()  # built from data that will not exist
+        transaction.set_rollback(True)
+    other = Event.objects.order_by("id").last()
+    other.stance = "mixed"
+    other.save()  # the same counter as the rolled-back version, at another time
+    version = versioning.current()[0]
+    assert version.split(".")[0] == rolled_back.split(".")[0]
+    assert seen.brought_up_to(rolled_back, version) is None
+    assert_same_as_loaded(current_snapshot())
+    assert Event.objects.get(pk=event.pk).start == start
+
+
+def test_old_changes_are_let_go(curated, monkeypatch):
+    monkeypatch.setattr(versioning, "KEPT_CHANGES", 5)
+    for _ in range(120):
+        versioning.bump(versioning.Change())
+    latest = versioning.read_version()[0]
+    # Let go every hundredth version: none older than the kept ones and a hundred remains.
+    assert DataChange.objects.filter(version=latest).exists()
+    assert not DataChange.objects.filter(version__lt=latest - 5 - 100).exists()
