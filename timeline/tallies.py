@@ -44,6 +44,10 @@ def month_start(number: int) -> datetime.date:
     return datetime.date(*year_and_month(number), 1)
 
 
+# The lists of a Months, in order.
+FIGURES = ("numbers", "counts", "firsts", "lasts")
+
+
 @dataclass(frozen=True)
 class Months:
     """One tally: months (as month_number, ascending) with the events starting in each, the
@@ -112,8 +116,8 @@ class MonthTallies:
         """All tallies in two statements: the months in which each essay cites events (of
         each theme and stance); the events' by stance and month, each theme's (from the
         facets), each pair of themes' (facets of one event joined). With ``months`` (month
-        numbers) and ``essays`` (ids), only the events starting in those months and the
-        citations of those essays: the pieces that patched() puts in place."""
+        numbers) and ``essays`` (ids), only the events starting in those months and those
+        essays' citations of them: the pieces that patched() puts in place."""
         month = backend_for(using).month_of_start
         events, facets = Event._meta.db_table, EventFacet._meta.db_table
         citations = Citation._meta.db_table
@@ -141,10 +145,13 @@ class MonthTallies:
         )
         cited_where, cited_params = "", []
         if essays is not None:
-            cited_where = "WHERE " + (
-                f"citation.essay_id IN ({', '.join(['%s'] * len(essays))})" if essays else "1 = 0"
-            )
+            # Those essays' citations of the chosen months' events.
+            listed = ", ".join(["%s"] * len(essays)) or "NULL"
+            cited_where = f"WHERE citation.essay_id IN ({listed})"
             cited_params = sorted(essays)
+            if months is not None:
+                cited_where += f" AND citation.event_id IN ({chosen})"
+                cited_params += params
         citing = (
             f"SELECT DISTINCT essay_id, {NO_THEME}, stance, {month} FROM (SELECT "  # noqa: S608
             f"citation.essay_id, event.stance, event.start FROM {citations} citation JOIN "
@@ -163,47 +170,53 @@ class MonthTallies:
             return cls(cursor, citing_rows)
 
     def patched(self, months, essays, using="default") -> "MonthTallies":
-        """These tallies with the figures of ``months`` and the citing months of ``essays``
-        read anew: what a change to the events of those months and the citations of those
-        essays needs, at the cost of those months' events rather than all of them."""
+        """These tallies with the figures of ``months``, and whether ``essays`` cite events
+        in them, read anew: what a change to the events of those months and to those
+        essays' citations of them needs, at the cost of those months' events rather than
+        all of them."""
         fresh = MonthTallies.load(using, months=months, essays=essays)
         tallies = MonthTallies.__new__(MonthTallies)
         tallies.by_key = {}
+        changed = sorted(months)
         for key in self.by_key.keys() | fresh.by_key.keys():
-            kept = self.by_key.get(key)
-            new = fresh.by_key.get(key)
-            figures = {}
-            if kept is not None:
-                for position, number in enumerate(kept.numbers):
-                    if number not in months:
-                        figures[number] = (
-                            kept.counts[position],
-                            kept.firsts[position],
-                            kept.lasts[position],
-                        )
+            kept, new = self.by_key.get(key), fresh.by_key.get(key)
+            if new is None and kept is not None and not any(kept.between(m, m) for m in changed):
+                tallies.by_key[key] = kept  # none of its months changed: shared, not copied
+                continue
+            # Copied whole (fast), then only the changed months put right.
+            lists = [list(getattr(kept, name)) if kept else [] for name in FIGURES]
+            numbers = lists[0]
+            fresh_months = {}
             if new is not None:
-                for position, number in enumerate(new.numbers):
-                    figures[number] = (
-                        new.counts[position],
-                        new.firsts[position],
-                        new.lasts[position],
-                    )
-            if figures:
-                numbers = sorted(figures)
-                tallies.by_key[key] = Months(
-                    numbers=numbers,
-                    counts=[figures[number][0] for number in numbers],
-                    firsts=[figures[number][1] for number in numbers],
-                    lasts=[figures[number][2] for number in numbers],
-                )
+                fresh_months = {
+                    number: [getattr(new, name)[position] for name in FIGURES]
+                    for position, number in enumerate(new.numbers)
+                }
+            for number in changed:
+                at = bisect.bisect_left(numbers, number)
+                present = at < len(numbers) and numbers[at] == number
+                figures = fresh_months.get(number)
+                for values, value in zip(lists, figures or (), strict=False):
+                    if present:
+                        values[at] = value
+                    else:
+                        values.insert(at, value)
+                if present and figures is None:
+                    for values in lists:
+                        del values[at]
+            counts, firsts, lasts = lists[1:]
+            if numbers:
+                tallies.by_key[key] = Months(numbers, counts, firsts, lasts)
         tallies.cited = {}
         for key in self.cited.keys() | fresh.cited.keys():
-            by_essay = {
-                essay: numbers
-                for essay, numbers in self.cited.get(key, {}).items()
-                if essay not in essays
-            }
-            by_essay.update(fresh.cited.get(key, {}))
+            by_essay = dict(self.cited.get(key, {}))
+            for essay in essays:
+                numbers = [n for n in by_essay.get(essay, ()) if n not in months]
+                numbers = sorted({*numbers, *fresh.cited.get(key, {}).get(essay, ())})
+                if numbers:
+                    by_essay[essay] = numbers
+                else:
+                    by_essay.pop(essay, None)
             if by_essay:
                 tallies.cited[key] = by_essay
         return tallies

@@ -90,8 +90,11 @@ def change_of(sender, instance=None, action=None, reverse=False, **kwargs) -> Ch
             months.add(month(stored["start"]))
         return Change(months=months, events={instance.pk}, essays=citing(instance.pk))
     if name == "Citation":
+        events = {instance.event_id, stored.get("event_id", instance.event_id)}
+        starts = Event.objects.filter(pk__in=events).values_list("start", flat=True)
         return Change(
-            events={instance.event_id, stored.get("event_id", instance.event_id)},
+            months={month(start) for start in starts},
+            events=events,
             essays={instance.essay_id, stored.get("essay_id", instance.essay_id)},
         )
     if name == "EventLink":
