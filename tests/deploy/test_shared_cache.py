@@ -51,6 +51,38 @@ def test_an_edit_saved_through_one_server_is_served_by_the_other_at_once(deploym
     assert title in reader.get(f"/events/{slug}/").text
 
 
+def test_every_kind_of_record_saved_through_one_server_shows_on_the_other_at_once(deployment):
+    """A theme, a period, an essay, a citation and an event's link and event, each saved
+    through the first server, on the second's pages that show them, on the next request:
+    whether a save updates the other's snapshot by what it changed or loads it whole."""
+    first, second = deployment.servers
+    editor, reader = first.visitor(), second.visitor()
+    assert editor.log_in(ADMIN, ADMIN_PASSWORD).status == 302
+    (period,) = deployment.sql("SELECT id FROM timeline_period ORDER BY start LIMIT 1")[0]
+    essay, essay_slug = deployment.sql("SELECT id, slug FROM timeline_essay ORDER BY id LIMIT 1")[0]
+    citation, event_slug, theme = deployment.sql(
+        "SELECT citation.id, event.slug, event.main_theme_id FROM timeline_citation citation "
+        "JOIN timeline_event event ON event.id = citation.event_id WHERE citation.essay_id = %s "
+        "ORDER BY citation.id LIMIT 1",
+        essay,
+    )[0]
+    timeline, event_page = "/", f"/events/{event_slug}/"
+    for url in (timeline, event_page, "/essays/", f"/essays/{essay_slug}/"):
+        assert reader.get(url).status == 200  # each server holds this version's snapshot
+    edits = [
+        ("theme", theme, {"name": "Theme renamed on the first server"}, [timeline, event_page]),
+        ("period", period, {"name": "Period renamed on the first server"}, [timeline]),
+        ("essay", essay, {"title": "Essay retitled on the first server"}, ["/essays/", event_page]),
+        ("citation", citation, {"quote": "Quotation edited on the first server."}, [event_page]),
+    ]
+    for model, pk, changes, pages in edits:
+        response = editor.save_in_admin(model, pk, **changes)
+        assert response.status == 302, f"saving the {model} answered {response.status}"
+        shown = next(iter(changes.values()))
+        for url in pages:
+            assert shown in reader.get(url).text, f"the {model}'s change is not on {url}"
+
+
 def test_writers_across_both_servers_lose_nothing(deployment):
     """Editors save events through both servers while readers fetch pages from both; after
     each save the other server shows it, and in the end every save is in the history."""

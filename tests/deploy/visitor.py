@@ -82,9 +82,13 @@ class Visitor:
         return self.post("/admin/login/?next=/admin/", {**fields, "password": password})
 
     def save_event(self, pk: int, **changes) -> Response:
-        """Open an event's change form, change ``changes``, save it."""
-        url = f"/admin/timeline/event/{pk}/change/"
+        return self.save_in_admin("event", pk, **changes)
+
+    def save_in_admin(self, model: str, pk: int, **changes) -> Response:
+        """Open the admin's change form of a timeline ``model`` (its model name: "event",
+        "theme", …), change ``changes`` (form field names, inlines' included), save it."""
+        url = f"/admin/timeline/{model}/{pk}/change/"
         page = self.get(url).text
-        fields = FormFields(page.split('id="event_form"', 1)[1]).fields
+        fields = FormFields(page.split(f'id="{model}_form"', 1)[1]).fields
         fields = [(name, changes.get(name, value)) for name, value in fields]
         return self.post(url, [*fields, ("_save", "Save")])
