@@ -27,14 +27,12 @@ Usage: .venv/bin/python bench/edits.py [--sizes 10000,100000] [--database sqlite
 """
 
 import argparse
-import http.client
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,49 +57,27 @@ while True:
 """
 
 
-def drive_timed(port, next_request, seconds, concurrency):
-    """bench.drive, keeping when each request started: [(start, latency, status)]."""
-    deadline = time.monotonic() + seconds
-    per_thread = [[] for _ in range(concurrency)]
-
-    def worker(results):
-        connection = http.client.HTTPConnection(bench.HOST, port, timeout=bench.REQUEST_TIMEOUT)
-        while time.monotonic() < deadline:
-            path, headers = next_request()
-            started_at, started = time.time(), time.perf_counter()
-            try:
-                status = bench.fetch(connection, path, headers)[0]
-            except (OSError, http.client.HTTPException) as error:
-                status = type(error).__name__
-                time.sleep(0.05)
-            results.append((started_at, time.perf_counter() - started, status))
-        connection.close()
-
-    threads = [threading.Thread(target=worker, args=(rows,), daemon=True) for rows in per_thread]
-    began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.monotonic() - began, [row for rows in per_thread for row in rows]
+def drive(port, next_request, seconds, concurrency):
+    return bench.drive(port, next_request, seconds, concurrency, threading.Event())
 
 
 def figures(elapsed, rows):
-    latencies = sorted(latency for _, latency, _ in rows)
+    latencies = sorted(row[0] for row in rows)
     return {
         "rps": len(rows) / elapsed,
         "p50": bench.percentile(latencies, 0.5),
         "p99": bench.percentile(latencies, 0.99),
         "max": latencies[-1],
-        "errors": sum(1 for *_, status in rows if status != 200),
+        "errors": sum(1 for row in rows if row[1] != 200),
     }
 
 
 def stalls(rows, saves):
-    """The slowest read that started within a second after each save ended."""
+    """The slowest read that started within a second after each save ended (``rows`` as
+    bench.drive gives them)."""
     worst = []
     for _, ended in saves:
-        after = [latency for started, latency, _ in rows if ended <= started < ended + 1]
+        after = [row[0] for row in rows if ended <= row[4] < ended + 1]
         if after:
             worst.append(max(after))
     return worst
@@ -115,8 +91,8 @@ def measure(size, database_kind, args, workdir):
     try:
         server.wait_ready()
         urls = bench.VariedUrls(bench.vocabulary(database))
-        drive_timed(server.port, urls, 3, args.concurrency)  # warm-up
-        quiet = figures(*drive_timed(server.port, urls, args.seconds, args.concurrency))
+        drive(server.port, urls, 3, args.concurrency)  # warm-up
+        quiet = figures(*drive(server.port, urls, args.seconds, args.concurrency))
         editor = subprocess.Popen(
             [bench.PYTHON, "-c", EDITOR, str(args.every)],
             cwd=bench.ROOT,
@@ -126,7 +102,7 @@ def measure(size, database_kind, args, workdir):
         )
         if editor.stdout.readline().strip() != "ready":
             raise bench.ServerFailed("the editor process did not start")
-        elapsed, rows = drive_timed(server.port, urls, args.seconds, args.concurrency)
+        elapsed, rows = drive(server.port, urls, args.seconds, args.concurrency)
         editor.terminate()
         output = editor.communicate(timeout=30)[0]
         saves = [tuple(map(float, line.split())) for line in output.splitlines() if line]

@@ -249,7 +249,8 @@ class VariedUrls:
 
 def drive(port, next_request, seconds, concurrency, stop):
     """``concurrency`` threads, each with its own connection, for ``seconds``; returns
-    (elapsed seconds, [(latency seconds, status or exception name, body bytes, path)])."""
+    (elapsed seconds, [(latency seconds, status or exception name, body bytes, path, the
+    time it was sent)])."""
     deadline = time.monotonic() + seconds
     per_thread = [[] for _ in range(concurrency)]
 
@@ -257,14 +258,14 @@ def drive(port, next_request, seconds, concurrency, stop):
         connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
         while time.monotonic() < deadline and not stop.is_set() and len(results) < MAX_REQUESTS:
             path, headers = next_request()
-            started = time.perf_counter()
+            sent, started = time.time(), time.perf_counter()
             try:
                 status, _, body = fetch(connection, path, headers)
                 size = len(body)
             except (OSError, http.client.HTTPException) as error:
                 status, size = type(error).__name__, 0
                 time.sleep(0.05)  # a refused connection must not spin
-            results.append((time.perf_counter() - started, status, size, path))
+            results.append((time.perf_counter() - started, status, size, path, sent))
         connection.close()
 
     threads = [
@@ -554,7 +555,7 @@ def summarise(name, path, elapsed, rows, queries):
         "error_sample": sorted({f"{row[1]} {row[3]}" for row in errors})[:3],
         "bytes": statistics.median(row[2] for row in rows) if rows else 0,
         "bytes_mean": statistics.fmean(row[2] for row in rows) if rows else 0,
-        "largest": max(rows, key=lambda row: row[2], default=(0, 0, 0, "")),
+        "largest": max(rows, key=lambda row: row[2], default=(0, 0, 0, "", 0)),
         "distinct_urls": len({row[3] for row in rows}),
         "queries_cold": [len(run["queries"]) for run in queries["cold"]],
         "queries_warm": [len(run["queries"]) for run in queries["warm"]],
@@ -717,7 +718,7 @@ def print_size(report, args):
         if not row["bodies_ok"]:
             print(f"  ! {row['name']}: the response is not what it should be (page vs fragment)")
     print("slowest fragment varied requests:")
-    for seconds, status, _, path in varied["slowest"]:
+    for seconds, status, _, path, _ in varied["slowest"]:
         print(f"  {seconds * 1000:8.1f} ms  {status}  {path}")
     if report["log_problems"]:
         print(f"  ! gunicorn log has {report['log_problems']} tracebacks/timeouts; the last:")
