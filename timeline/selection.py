@@ -66,6 +66,11 @@ class Selection:
         self.using = self.model.objects.db
         self.backend = backend_for(self.using)
         self.month = self.backend.month_of_start
+        # Searching events (not facets) where the backend matches on the events' own rows:
+        # the search is one of the filters, scored in their SQL, with no matches to join.
+        self.search_in_filters = (
+            bool(self.words) and self.model is Event and self.backend.searches_own_rows
+        )
         # Event id → score of a search's first MAX_MARKS ranks (and any tied with the last),
         # once counted_figures has found them.
         self.best_matches = None
@@ -88,6 +93,9 @@ class Selection:
             events = events.with_stance(values["stance"])
         if values.get("from"):
             events = events.between(first_day=values["from"][0])
+        if self.search_in_filters:
+            events = events.filter(self.backend.match_condition(self.words))
+            events = events.annotate(score=self.backend.score(self.words))
         return events
 
     @cached_property
@@ -130,6 +138,14 @@ class Selection:
         if values.get("from"):
             shape.append("from")
             params.append(ops.adapt_datefield_value(values["from"][0]))
+        if self.search_in_filters:
+            # The score's parameters come first: it is selected.
+            shape.append("search")
+            params = [
+                *self.backend.score(self.words).params,
+                *params,
+                *self.backend.match_condition(self.words).params,
+            ]
         return tuple(shape), tuple(params)
 
     @cached_property
@@ -164,10 +180,10 @@ class Selection:
                 for span_class, reach in enumerate(reaches)
             ]
         matches, match_params, columns = "", (), "event_pk, start, span_end"
-        if self.words:
+        if self.words and not self.search_in_filters:
             matched, match_params = self.backend.matches_sql(self.words, scored)
             matches = f"({matched}) AS matches CROSS JOIN "  # CROSS: the matches first
-            columns += ", score" if scored else ""
+        columns += ", score" if self.words and scored else ""
         selects, arm_params = [], []
         for span_class, first in arms:
             conditions = [
@@ -371,7 +387,7 @@ class Selection:
         # What the arms add around the filters (see sql) is put back: the last day asked
         # for, the search.
         selected = self.filtered.between(last_day=self.last_day)
-        if self.words:
+        if self.words and not self.search_in_filters:
             selected = selected.search(self.values["q"])
         selected = selected.filter(**{selected.event_field: OuterRef("event_id")})
         citations = Citation.objects.filter(essay=OuterRef("pk")).filter(Exists(selected))
@@ -396,9 +412,11 @@ def add_month_rows(rows, months, first, last) -> tuple:
 
 def selection_sql(events) -> tuple[str, tuple, str]:
     """``events`` (or their facets) as SQL selecting (event_pk, start, span_end,
-    span_class): (sql, params, database alias)."""
+    span_class), and their ``score`` where a search annotated one: (sql, params, database
+    alias)."""
     rows = events.order_by().annotate(event_pk=F(events.event_field))
-    rows = rows.values_list("event_pk", "start", "span_end", "span_class")
+    scored = ("score",) if "score" in events.query.annotations else ()
+    rows = rows.values_list("event_pk", "start", "span_end", "span_class", *scored)
     sql, params = rows.query.sql_with_params()
     return sql, params, events.db
 

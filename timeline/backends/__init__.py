@@ -7,8 +7,10 @@ aliases, summaries and quotations (SQLite: FTS5; PostgreSQL: the stored tsvector
 migration 0017 and its GIN index). ``matching_ids(words)`` gives the ids of the events
 matching every word as a prefix (a subquery for the ORM). A selection (timeline.selection)
 starts from a search's matches: the backend gives them as SQL, scored in the same statement
-(``matches_sql``), ranks a selection in plain SQL (``ranked_sql``), and writes a condition on
-a list of event ids (``ids_condition``) for the best matches the selection's figures found.
+(``matches_sql``), or, where ``searches_own_rows`` (the words are matched on the events' own
+rows), as a condition and a score among the filters (``match_condition``, ``score``); it
+ranks a selection in plain SQL (``ranked_sql``), and writes a condition on a list of event
+ids (``ids_condition``) for the best matches the selection's figures found.
 """
 
 import functools

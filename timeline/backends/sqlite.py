@@ -20,6 +20,8 @@ class SQLiteBackend:
     # Dates are stored as ISO text: slicing it is far cheaper than a date function.
     month_of_start = "substr(start, 1, 7)"
     span_days = "julianday(span_end) - julianday(start)"
+    # The FTS5 table is apart from the events: matches are joined to a selection.
+    searches_own_rows = False
 
     def matching_ids(self, words: list[str]) -> RawSQL:
         # The FTS5 table has no model.
