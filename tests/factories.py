@@ -5,7 +5,9 @@ import factory.random
 from factory.django import DjangoModelFactory
 
 from timeline.models import (
+    Citation,
     Essay,
+    Event,
     EventLink,
     EventRelation,
     Period,
@@ -168,3 +170,52 @@ def build_small_timeline():
         },
         "essays": {"weitz": weitz, "valdai": valdai},
     }
+
+
+def random_edit(rng, themes, essays):
+    """One random edit of an event, its themes or a citation, as editors make them."""
+    events = list(Event.objects.order_by("id"))
+    event = rng.choice(events)
+    kind = rng.choice(
+        ["move", "title", "stance", "theme", "cite", "uncite", "recite", "new", "delete"]
+    )
+    if kind == "title":
+        event.title = f"{event.title[:60]} (edited {rng.randint(1, 10**6)})"
+        event.save()
+    elif kind == "move":
+        moved = datetime.timedelta(days=rng.choice([-400, -40, 31, 365]))
+        event.start += moved
+        if event.end:
+            event.end += moved
+        event.save()
+    elif kind == "stance":
+        event.stance = rng.choice(["cooperation", "confrontation", "mixed"])
+        event.save()
+    elif kind == "theme":
+        theme = rng.choice(themes)
+        if theme in event.themes.all() and theme.pk != event.main_theme_id:
+            event.themes.remove(theme)
+        else:
+            event.themes.add(theme)
+    elif kind == "cite":
+        essay = rng.choice(essays)
+        if not Citation.objects.filter(essay=essay, event=event).exists():
+            CitationFactory(essay=essay, event=event, quote="A quotation of the test's.")
+    elif kind == "uncite":
+        citation = Citation.objects.order_by("?").first()
+        if citation:
+            citation.delete()
+    elif kind == "recite":
+        citation = Citation.objects.order_by("?").first()
+        others = Event.objects.exclude(citations__essay=citation.essay) if citation else []
+        if citation and others:
+            citation.event = rng.choice(list(others[:50]))
+            citation.save()
+    elif kind == "new":
+        EventFactory(
+            main_theme=rng.choice(themes),
+            start=datetime.date(rng.randint(1990, 2024), rng.randint(1, 12), 1),
+        )
+    else:
+        event.delete()
+    return kind

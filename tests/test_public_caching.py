@@ -4,7 +4,7 @@ admin stays private and uncached."""
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
 
-from timeline.models import Essay
+from timeline.models import Essay, Event, Theme
 from timeline.public_caching import HTMX_HEADERS
 
 pytestmark = pytest.mark.django_db
@@ -57,9 +57,30 @@ def test_an_event_page_still_varies_on_the_page_it_was_reached_from(client, smal
 
 
 def test_versioned_theme_colours_stay_cached_for_a_year(client, small_timeline):
-    version = client.get(reverse("timeline:index")).context["data_version"]
+    version = client.get(reverse("timeline:index")).context["themes_version"]
     response = client.get(reverse("timeline:themes_css"), {"v": str(version)})
     assert response["Cache-Control"] == "public, max-age=31536000, immutable"
+
+
+def test_the_colours_address_changes_with_the_colours_alone(client, small_timeline):
+    """A page names the colours it links to by the colours themselves: an event's edit
+    leaves the address (and a browser's year-long copy) as it was; a new colour changes it."""
+    index = reverse("timeline:index")
+    before = client.get(index).context["themes_version"]
+    event = Event.objects.get(slug="new-start")
+    event.title = "New START, retitled"
+    event.save()
+    assert client.get(index).context["themes_version"] == before
+    theme = Theme.objects.order_by("pk").first()
+    theme.colour = "#123456"
+    theme.save()
+    after = client.get(index).context["themes_version"]
+    assert after != before
+    css = client.get(reverse("timeline:themes_css"), {"v": after})
+    assert b"#123456" in css.content
+    assert css["Cache-Control"] == "public, max-age=31536000, immutable"
+    # The old address is still answered, with today's colours, and not kept for a year.
+    assert client.get(reverse("timeline:themes_css"), {"v": before})["Cache-Control"] == "no-cache"
 
 
 def test_the_admin_stays_private_and_uncached(admin_client, small_timeline):

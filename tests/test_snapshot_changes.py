@@ -8,9 +8,9 @@ import random
 import pytest
 from django.db import transaction
 
-from tests.factories import CitationFactory, EventFactory
+from tests.factories import random_edit
 from timeline import versioning
-from timeline.models import Citation, DataChange, Essay, Event, Theme
+from timeline.models import DataChange, Essay, Event, Theme
 from timeline.snapshot import Snapshot
 
 
@@ -31,50 +31,6 @@ def assert_same_as_loaded(snapshot):
         assert patched["longest_span_by_theme"][theme] >= span
 
 
-def edits(rng, themes, essays):
-    """One random edit of an event, its themes or a citation, as editors make them."""
-    events = list(Event.objects.order_by("id"))
-    event = rng.choice(events)
-    kind = rng.choice(["move", "stance", "theme", "cite", "uncite", "recite", "new", "delete"])
-    if kind == "move":
-        moved = datetime.timedelta(days=rng.choice([-400, -40, 31, 365]))
-        event.start += moved
-        if event.end:
-            event.end += moved
-        event.save()
-    elif kind == "stance":
-        event.stance = rng.choice(["cooperation", "confrontation", "mixed"])
-        event.save()
-    elif kind == "theme":
-        theme = rng.choice(themes)
-        if theme in event.themes.all() and theme.pk != event.main_theme_id:
-            event.themes.remove(theme)
-        else:
-            event.themes.add(theme)
-    elif kind == "cite":
-        essay = rng.choice(essays)
-        if not Citation.objects.filter(essay=essay, event=event).exists():
-            CitationFactory(essay=essay, event=event, quote="A quotation of the test's.")
-    elif kind == "uncite":
-        citation = Citation.objects.order_by("?").first()
-        if citation:
-            citation.delete()
-    elif kind == "recite":
-        citation = Citation.objects.order_by("?").first()
-        others = Event.objects.exclude(citations__essay=citation.essay) if citation else []
-        if citation and others:
-            citation.event = rng.choice(list(others[:50]))
-            citation.save()
-    elif kind == "new":
-        EventFactory(
-            main_theme=rng.choice(themes),
-            start=datetime.date(rng.randint(1990, 2024), rng.randint(1, 12), 1),
-        )
-    else:
-        event.delete()
-    return kind
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_after_any_edits_the_patched_snapshot_equals_one_loaded_whole(curated, seed):
     rng = random.Random(seed)
@@ -85,7 +41,7 @@ def test_after_any_edits_the_patched_snapshot_equals_one_loaded_whole(curated, s
     for _ in range(12):
         before = versioning.current()[0]
         previous = current_snapshot()
-        kind = edits(rng, themes, essays)
+        kind = random_edit(rng, themes, essays)
         after = versioning.current()[0]
         if after == before:
             continue  # nothing was written

@@ -1,4 +1,5 @@
 import bisect
+import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -803,6 +804,9 @@ class DataChange(models.Model):
     months_text = models.TextField(blank=True)
     events_text = models.TextField(blank=True)
     essays_text = models.TextField(blank=True)
+    # The changed events' spans, before and after, as "first/last" ISO days: which of the
+    # timeline's date windows can show the change (timeline.scoped_versions).
+    spans_text = models.TextField(blank=True)
 
     def __str__(self):
         return f"version {self.version}: " + (
@@ -828,6 +832,18 @@ class DataChange(models.Model):
     @property
     def essays(self) -> set[int]:
         return self.numbers(self.essays_text)
+
+    @staticmethod
+    def as_spans_text(spans) -> str:
+        return ",".join(f"{first.isoformat()}/{last.isoformat()}" for first, last in sorted(spans))
+
+    @property
+    def spans(self) -> set[tuple[datetime.date, datetime.date]]:
+        return {
+            (datetime.date.fromisoformat(first), datetime.date.fromisoformat(last))
+            for first, _, last in (span.partition("/") for span in self.spans_text.split(","))
+            if first
+        }
 
 
 def refresh_event_search_text(sender, instance, raw=False, **kwargs):

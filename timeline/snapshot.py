@@ -4,13 +4,16 @@ longest spans), the month tallies, the filter form's class, and each event's lis
 card once built (the kept pieces)."""
 
 import datetime
+import hashlib
+import re
 from dataclasses import dataclass, field
 from html import escape
 
 from . import versioning
 from .backends import backend_for
 from .cards import Pieces, read_pieces
-from .models import DataChange, Essay, Event, EventFacet, Period, Stance, Theme
+from .models import COLOUR_PATTERN, DataChange, Essay, Event, EventFacet, Period, Stance, Theme
+from .scoped_versions import History, Touch, tag_of, timeline_days
 from .sql_rows import as_date, fetch_rows
 from .tallies import MonthTallies
 
@@ -45,12 +48,19 @@ class Snapshot:
     # Event id → its Pieces (list entry, card, citations) in this data version: see
     # event_pieces.
     pieces: dict = field(default_factory=dict, init=False)
+    # The version it was loaded at and the changes since (None when not loaded for a data
+    # version): what each page shows was last changed (see scoped_versions).
+    history: History | None = field(default=None, init=False)
     theme_by_slug: dict = field(init=False)
     theme_position: dict = field(init=False)
     theme_name: dict = field(init=False)
     theme_swatch: dict = field(init=False)
     period_by_slug: dict = field(init=False)
     essay_by_slug: dict = field(init=False)
+    # Each theme's colour as a CSS rule (/themes.css), and a name for these rules: pages link
+    # to the colours by it, so a page is the same whatever else the data version changed.
+    themes_css: str = field(init=False)
+    themes_version: str = field(init=False)
 
     def __post_init__(self):
         self.theme_by_slug = {theme.slug: theme for theme in self.themes}
@@ -64,6 +74,13 @@ class Snapshot:
         }
         self.period_by_slug = {period.slug: period for period in self.periods}
         self.essay_by_slug = {essay.slug: essay for essay in self.essays}
+        # The models refuse any other colour; a row written around them still never becomes CSS.
+        self.themes_css = "".join(
+            f".{theme.colour_class}{{--theme:{theme.colour}}}\n"
+            for theme in self.themes
+            if re.fullmatch(COLOUR_PATTERN, theme.colour)
+        )
+        self.themes_version = hashlib.sha256(self.themes_css.encode()).hexdigest()[:12]
 
     @property
     def stances(self):
@@ -82,6 +99,21 @@ class Snapshot:
         spans = self.longest_span_by_theme
         return max(spans.get(theme.pk, datetime.timedelta(0)) for theme in themes)
 
+    def version_of_timeline(self, query) -> tuple | None:
+        """(tag, time) of the last change that could show in the timeline's results for
+        ``query``'s filters (only its dates tell them apart), or None when not known."""
+        if self.history is None:
+            return None
+        return self.history.version_between(*timeline_days(query, self))
+
+    def version_of_essay(self, slug) -> tuple | None:
+        """(tag, time) of the last change that could show on the essay's page, or None when
+        not known (an essay this version has not)."""
+        essay = self.essay_by_slug.get(slug)
+        if self.history is None or essay is None:
+            return None
+        return self.history.version_of_essay(essay.pk)
+
     @classmethod
     def for_request(cls, request):
         """The snapshot of the data version this request reads."""
@@ -97,7 +129,10 @@ class Snapshot:
             snapshot = None
             if previous is not None:
                 snapshot = previous.brought_up_to(previous_version, version)
-            _loaded.update(version=version, snapshot=snapshot or cls.load())
+            if snapshot is None:
+                snapshot = cls.load()
+                snapshot.history = History.loaded_at(version)
+            _loaded.update(version=version, snapshot=snapshot)
         return _loaded["snapshot"]
 
     def brought_up_to(self, own_version: str, version: str) -> "Snapshot | None":
@@ -121,11 +156,30 @@ class Snapshot:
             tallies=tallies,
         )
         snapshot.form_class = self.form_class
+        snapshot.history = self.history_after(changes, snapshot, version)
         kept = dict(self.pieces)
         snapshot.pieces.update(
             (event, pieces) for event, pieces in kept.items() if event not in events
         )
         return snapshot
+
+    def history_after(self, changes, snapshot, version) -> History | None:
+        """This snapshot's history with ``changes`` (DataChanges) added, for ``snapshot``,
+        their outcome at ``version``; begun anew when the events' first or last day moved
+        (every timeline's zoom reaches them)."""
+        if self.history is None:
+            return None
+        if (snapshot.first_day, snapshot.last_day) != (self.first_day, self.last_day):
+            return History.loaded_at(version)
+        return self.history.after(
+            Touch(
+                tag_of(change.version, change.changed_at),
+                change.changed_at,
+                frozenset(change.spans),
+                frozenset(change.essays),
+            )
+            for change in changes
+        )
 
     def figures_after(self, events) -> dict:
         """The figures of the events once ``events`` (ids) changed: their count and the first

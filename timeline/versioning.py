@@ -25,6 +25,8 @@ class Change:
     months: set = field(default_factory=set)
     events: set = field(default_factory=set)
     essays: set = field(default_factory=set)
+    # The changed events' (start, span_end), before and after.
+    spans: set = field(default_factory=set)
 
 
 def bump(change: Change | None = None, **kwargs):
@@ -48,6 +50,7 @@ def bump(change: Change | None = None, **kwargs):
                 "months_text": DataChange.as_text(change.months) if change else "",
                 "events_text": DataChange.as_text(change.events) if change else "",
                 "essays_text": DataChange.as_text(change.essays) if change else "",
+                "spans_text": DataChange.as_spans_text(change.spans) if change else "",
             },
         )
         if number % 100 == 0:
@@ -63,11 +66,11 @@ def bump_on_change(sender, raw=False, **kwargs):
 
 
 def remember_before_save(sender, instance, raw=False, **kwargs):
-    """The event's start, or the citation's essay and event, as stored before this save: a
-    change is to the months (and essays) it leaves as well as those it enters."""
+    """The event's span, or the citation's essay and event, as stored before this save: a
+    change is to the months, windows (and essays) it leaves as well as those it enters."""
     if raw or instance.pk is None:
         return
-    fields = ("start",) if sender.__name__ == "Event" else ("essay_id", "event_id")
+    fields = ("start", "span_end") if sender.__name__ == "Event" else ("essay_id", "event_id")
     instance._stored_before = sender.objects.filter(pk=instance.pk).values(*fields).first()
 
 
@@ -79,28 +82,34 @@ def change_of(sender, instance=None, action=None, reverse=False, **kwargs) -> Ch
     def month(day):
         return month_number(day.year, day.month)
 
-    def citing(event_id):
-        return set(Citation.objects.filter(event_id=event_id).values_list("essay_id", flat=True))
+    def citing(events):
+        return set(Citation.objects.filter(event_id__in=events).values_list("essay_id", flat=True))
+
+    def spans_of(events):
+        return set(Event.objects.filter(pk__in=events).values_list("start", "span_end"))
 
     name = sender.__name__
     stored = getattr(instance, "_stored_before", None) or {}
     if name == "Event" or (action and not reverse and isinstance(instance, Event)):
-        months = {month(instance.start)}
+        months, spans = {month(instance.start)}, {(instance.start, instance.span_end)}
         if stored.get("start"):
             months.add(month(stored["start"]))
-        return Change(months=months, events={instance.pk}, essays=citing(instance.pk))
+            spans.add((stored["start"], stored["span_end"]))
+        essays = citing({instance.pk})
+        return Change(months=months, events={instance.pk}, essays=essays, spans=spans)
     if name == "Citation":
         events = {instance.event_id, stored.get("event_id", instance.event_id)}
-        starts = Event.objects.filter(pk__in=events).values_list("start", flat=True)
+        spans = spans_of(events)
+        # Every essay citing these events shows how many essays cite them.
+        essays = {instance.essay_id, stored.get("essay_id", instance.essay_id)} | citing(events)
         return Change(
-            months={month(start) for start in starts},
-            events=events,
-            essays={instance.essay_id, stored.get("essay_id", instance.essay_id)},
+            months={month(start) for start, _ in spans}, events=events, essays=essays, spans=spans
         )
     if name == "EventLink":
-        return Change(events={instance.event_id})
+        return Change(events={instance.event_id}, spans=spans_of({instance.event_id}))
     if name == "EventRelation":
-        return Change(events={instance.from_event_id, instance.to_event_id})
+        events = {instance.from_event_id, instance.to_event_id}
+        return Change(events=events, spans=spans_of(events))
     return None
 
 
@@ -180,33 +189,48 @@ def etag(request, *args, **kwargs):
     return f"{version}-{_variant(request)}"
 
 
-def _last_modified(request, *args, **kwargs):
-    return current(request)[1]
+def with_version(version_of):
+    """ETag and Last-Modified from ``version_of(request, *args, **kwargs)``: (tag, time) of
+    the data version the response shows (see scoped_versions). A repeat view costs one small
+    query and a 304. (The ETag names the variant too: full page or an htmx partial.)"""
+
+    def etag_of(request, *args, **kwargs):
+        return f"{version_of(request, *args, **kwargs)[0]}-{_variant(request)}"
+
+    def last_modified(request, *args, **kwargs):
+        return version_of(request, *args, **kwargs)[1]
+
+    return condition(etag_func=etag_of, last_modified_func=last_modified)
 
 
-def with_data_version(view):
-    """ETag and Last-Modified from the data version: a repeat view costs one small query
-    and a 304. (The ETag names the variant too: full page or an htmx partial.)"""
-    return condition(etag_func=etag, last_modified_func=_last_modified)(view)
+def current_version(request, *args, **kwargs):
+    return current(request)
 
 
-def cache_key(request, name: str, path: str | None = None) -> str:
+# ETag and Last-Modified from the data version of everything.
+with_data_version = with_version(current_version)
+
+
+def cache_key(request, name: str, path: str | None = None, version: str | None = None) -> str:
     """A cache key for something rendered from this request's URL (or ``path``, what of it
-    the rendering depends on) and the current data."""
-    version, _ = current(request)
+    the rendering depends on) and the data at ``version`` (a tag; the current one when not
+    given)."""
+    version = version or current(request)[0]
     path = request.get_full_path() if path is None else path
     digest = hashlib.sha256(f"{path}|{_variant(request)}".encode()).hexdigest()
     return f"{name}:{version}:{digest[:32]}"
 
 
 def context_processor(request):
-    """``data_version`` for templates, read only if a template uses it. Error pages must
-    render even when the database is what failed."""
+    """``themes_version`` for templates (the name of the themes' colours: see snapshot), read
+    only if a template uses it. Error pages must render even when the database is what
+    failed."""
+    from .snapshot import Snapshot
 
     def version():
         try:
-            return current(request)[0]
+            return Snapshot.for_request(request).themes_version
         except DatabaseError:
             return "0"
 
-    return {"data_version": SimpleLazyObject(version)}
+    return {"themes_version": SimpleLazyObject(version)}

@@ -83,6 +83,42 @@ def test_every_kind_of_record_saved_through_one_server_shows_on_the_other_at_onc
             assert shown in reader.get(url).text, f"the {model}'s change is not on {url}"
 
 
+def test_an_edit_keeps_the_other_servers_pages_it_cannot_show_on(deployment):
+    """An event of the 1990s saved through the first server: on the second, the fragments of
+    its years and the page of an essay citing it change at once; the fragment of 2010–2012
+    and the page of an essay not citing it answer their old ETags with a 304."""
+    first, second = deployment.servers
+    editor, reader = first.visitor(), second.visitor()
+    assert editor.log_in(ADMIN, ADMIN_PASSWORD).status == 302
+    pk, year, citing, other = deployment.sql(
+        "SELECT event.id, EXTRACT(YEAR FROM event.start)::int, citing.slug, other.slug "
+        "FROM timeline_event event JOIN timeline_citation citation ON citation.event_id = "
+        "event.id JOIN timeline_essay citing ON citing.id = citation.essay_id, timeline_essay "
+        "other WHERE event.span_end < '2000-01-01' AND NOT EXISTS (SELECT 1 FROM "
+        "timeline_citation cited WHERE cited.essay_id = other.id AND cited.event_id = event.id) "
+        "ORDER BY event.start, other.id LIMIT 1"
+    )[0]
+    pages = {
+        "its years": (f"/?from={year}&to={year}", HTMX),
+        "2010–2012": ("/?from=2010&to=2012", HTMX),
+        "essay citing it": (f"/essays/{citing}/", {}),
+        "essay not citing it": (f"/essays/{other}/", {}),
+    }
+    etags = {
+        name: reader.get(url, **headers).headers["ETag"] for name, (url, headers) in pages.items()
+    }
+    title = "Retitled on the first server"
+    assert editor.save_event(pk, title=title).status == 302
+    again = {
+        name: reader.get(url, **headers, **{"If-None-Match": etags[name]})
+        for name, (url, headers) in pages.items()
+    }
+    assert again["its years"].status == 200 and title in again["its years"].text
+    assert again["essay citing it"].status == 200 and title in again["essay citing it"].text
+    assert again["2010–2012"].status == 304
+    assert again["essay not citing it"].status == 304
+
+
 def test_writers_across_both_servers_lose_nothing(deployment):
     """Editors save events through both servers while readers fetch pages from both; after
     each save the other server shows it, and in the end every save is in the history."""

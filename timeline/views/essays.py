@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from .. import versioning
 from ..axis import MAX_MARKS, density_axis
 from ..axis_marks import marked_axis
 from ..cards import LISTED_FIELDS
@@ -40,8 +41,15 @@ def essay_list(request):
     return render(request, "timeline/essay_list.html", {"essays": essays})
 
 
+def essay_version(request, slug):
+    """(tag, time) of the last change to the essay's citations or the events it cites (or
+    of everything, for an essay not known): a change to other events keeps its page."""
+    scoped = Snapshot.for_request(request).version_of_essay(slug)
+    return scoped or versioning.current(request)
+
+
 @require_safe
-@with_data_version
+@versioning.with_version(essay_version)
 def essay_detail(request, slug):
     essay = get_object_or_404(Essay, slug=slug)
     events = Event.objects.cited_by(essay)

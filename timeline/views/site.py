@@ -1,13 +1,9 @@
 """The site's own files: its health check, robots.txt and the themes' colours."""
 
-import re
-
 from django.db import connection
 from django.http import HttpResponse
 from django.views.decorators.http import require_safe
 
-from .. import versioning
-from ..models import COLOUR_PATTERN
 from ..snapshot import Snapshot
 
 
@@ -26,14 +22,10 @@ def robots_txt(request):
 
 @require_safe
 def themes_css(request):
-    """Each theme's colour as a CSS custom property; the URL carries the data version, so
+    """Each theme's colour as a CSS custom property; the URL names these colours, so
     browsers may keep it for a year."""
-    version, _ = versioning.current(request)
-    themes = Snapshot.for_version(version).themes
-    # The models refuse any other colour; a row written around them still never becomes CSS.
-    themes = [theme for theme in themes if re.fullmatch(COLOUR_PATTERN, theme.colour)]
-    rules = "".join(f".{theme.colour_class}{{--theme:{theme.colour}}}\n" for theme in themes)
-    response = HttpResponse(rules, content_type="text/css; charset=utf-8")
-    if request.GET.get("v") == version:
+    snapshot = Snapshot.for_request(request)
+    response = HttpResponse(snapshot.themes_css, content_type="text/css; charset=utf-8")
+    if request.GET.get("v") == snapshot.themes_version:
         response["Cache-Control"] = "public, max-age=31536000, immutable"
     return response

@@ -26,32 +26,55 @@ from ..links import (
     without_value,
 )
 from ..paging import counted_page
-from ..snapshot import CITED, event_pieces
+from ..snapshot import CITED, Snapshot, event_pieces
 from ..summary_text import summary_text
-from ..versioning import with_data_version
 from ..zoom import Window
 
 RESULTS_CACHE_SECONDS = 3600
 # What of the timeline a whole page takes from its kept results.
 RESULTS_PARTS = ("results", "axis", "count")
+# The parts of the page htmx may ask for (target id → partial).
+PARTIALS = {"results": "results", "more": "event_page", "event-panel": "panel"}
+
+
+def results_version(request):
+    """(tag, time) of the last change that could show in the results of the request's
+    filters (not the open event's panel, rendered apart): a change elsewhere keeps them."""
+    if not hasattr(request, "_results_version"):
+        snapshot = Snapshot.for_request(request)
+        scoped = snapshot.version_of_timeline(request.GET)
+        request._results_version = scoped or versioning.current(request)
+    return request._results_version
+
+
+def shown_version(request):
+    """(tag, time) of what the response shows: an htmx fragment of the results, only the
+    results; a whole page or the panel, the event and the filters' choices too."""
+    if requested_partial(request, PARTIALS) in ("results", "event_page"):
+        return results_version(request)
+    return versioning.current(request)
 
 
 @require_safe
-@with_data_version
+@versioning.with_version(shown_version)
 def index(request):
-    """The timeline. Its results are rendered once per URL and data version and cached, so a
-    repeated view (or the same filter from another reader) costs one small query. The open
-    event's panel (``event``) is not part of them: it is rendered for each request, or
-    alone when htmx asks for it."""
-    partial = requested_partial(
-        request, {"results": "results", "more": "event_page", "event-panel": "panel"}
-    )
+    """The timeline. Its results are rendered once per URL and the last data version that
+    could show in them, and cached, so a repeated view (or the same filter from another
+    reader, or after a change elsewhere in time) costs one small query. The open event's
+    panel (``event``) is not part of them: it is rendered for each request, or alone when
+    htmx asks for it."""
+    partial = requested_partial(request, PARTIALS)
     query = request.GET.copy()
     slug = query.pop("event", [""])[-1]
     if partial == "panel":
         context = panel_context(request, query, filterset_for(request, query), slug)
         return render(request, "timeline/index.html#panel", context)
-    key = versioning.cache_key(request, "timeline", f"{request.path}?{query.urlencode()}")
+    key = versioning.cache_key(
+        request,
+        "timeline",
+        f"{request.path}?{query.urlencode()}",
+        version=results_version(request)[0],
+    )
     results = cache.get(key)
     filterset = None
     if results is None:
