@@ -807,6 +807,8 @@ class DataChange(models.Model):
     # The changed events' spans, before and after, as "first/last" ISO days: which of the
     # timeline's date windows can show the change (timeline.scoped_versions).
     spans_text = models.TextField(blank=True)
+    # Events created (1) or deleted (-1): the count of events follows without counting them.
+    events_added = models.IntegerField(default=0)
 
     def __str__(self):
         return f"version {self.version}: " + (

@@ -152,7 +152,11 @@ class Snapshot:
             themes=self.themes,
             periods=self.periods,
             essays=self.essays,
-            **(self.figures_after(events) if months else self.figures()),
+            **(
+                self.figures_after(events, sum(change.events_added for change in changes))
+                if months
+                else self.figures()
+            ),
             tallies=tallies,
         )
         snapshot.form_class = self.form_class
@@ -181,19 +185,18 @@ class Snapshot:
             for change in changes
         )
 
-    def figures_after(self, events) -> dict:
-        """The figures of the events once ``events`` (ids) changed: their count and the first
-        and last day read anew, an index each; the longest spans kept as bounds and raised
-        by the changed events' own. (An event that had the longest span and was shortened
-        leaves the bound higher than it need be until the next whole load: filters then read
-        a little more of the index, never less.)"""
+    def figures_after(self, events, added) -> dict:
+        """The figures of the events once ``events`` (ids) changed, ``added`` more of them
+        (fewer when negative): their first and last day read anew, an index each; the
+        longest spans kept as bounds and raised by the changed events' own. (An event that
+        had the longest span and was shortened leaves the bound higher than it need be until
+        the next whole load: filters then read a little more of the index, never less.)"""
         span = backend_for().span_days
         table, facets = Event._meta.db_table, EventFacet._meta.db_table
         ids = ", ".join(["%s"] * len(events)) or "NULL"
         # Each a subquery of its own: MIN and MAX then read one end of an index.
-        count, first_day, last_day, longest = fetch_rows(
-            f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT MIN(start) FROM {table}), "  # noqa: S608
-            f"(SELECT MAX(span_end) FROM {table}), "
+        first_day, last_day, longest = fetch_rows(
+            f"SELECT (SELECT MIN(start) FROM {table}), (SELECT MAX(span_end) FROM {table}), "  # noqa: S608
             f"(SELECT MAX({span}) FROM {table} WHERE id IN ({ids}))",
             tuple(events),
         )[0]
@@ -207,7 +210,7 @@ class Snapshot:
         return {
             "longest_span": max(self.longest_span, whole_days(longest)),
             "longest_span_by_theme": by_theme,
-            "events": count,
+            "events": self.events + added,
             "first_day": first_day and as_date(first_day),
             "last_day": last_day and as_date(last_day),
         }

@@ -59,6 +59,13 @@ class Months:
     firsts: list
     lasts: list
 
+    def figures_of(self, number: int) -> tuple | None:
+        """(count, first start, last span end) of month ``number``, or None without events."""
+        at = bisect.bisect_left(self.numbers, number)
+        if at < len(self.numbers) and self.numbers[at] == number:
+            return self.counts[at], self.firsts[at], self.lasts[at]
+        return None
+
     def between(self, first_month: int, last_month: int) -> range:
         """Positions of the months from ``first_month`` to ``last_month``, both included."""
         return range(
@@ -143,26 +150,32 @@ class MonthTallies:
             f"AND other.theme_id > one.theme_id {pair_where}) AS pairs "
             f"GROUP BY theme_id, other_id, stance, {month}"
         )
-        cited_where, cited_params = "", []
+        chosen_citations, cited_from, cited_where, cited_params = "", citations, "", []
         if essays is not None:
             # Those essays' citations of the chosen months' events.
             listed = ", ".join(["%s"] * len(essays)) or "NULL"
             cited_where = f"WHERE citation.essay_id IN ({listed})"
             cited_params = sorted(essays)
             if months is not None:
-                cited_where += f" AND citation.event_id IN ({chosen})"
+                # Found from the chosen events once, by the citations' event index: a join
+                # would read all of those essays' citations (thousands) to find a few.
+                chosen_citations = (
+                    f"WITH chosen_citations AS MATERIALIZED (SELECT essay_id, event_id FROM "  # noqa: S608
+                    f"{citations} citation {cited_where} AND event_id IN ({chosen})) "
+                )
+                cited_from, cited_where = "chosen_citations", ""
                 cited_params += params
         citing = (
-            f"SELECT DISTINCT essay_id, {NO_THEME}, stance, {month} FROM (SELECT "  # noqa: S608
-            f"citation.essay_id, event.stance, event.start FROM {citations} citation JOIN "
-            f"{events} event ON event.id = citation.event_id {cited_where}) AS cited UNION ALL "
-            f"SELECT DISTINCT essay_id, theme_id, stance, {month} FROM (SELECT "
-            f"citation.essay_id, facet.theme_id, facet.stance, facet.start FROM {citations} "
+            f"{chosen_citations}SELECT DISTINCT essay_id, {NO_THEME}, stance, {month} FROM "  # noqa: S608
+            f"(SELECT citation.essay_id, event.stance, event.start FROM {cited_from} citation "
+            f"JOIN {events} event ON event.id = citation.event_id {cited_where}) AS cited "
+            f"UNION ALL SELECT DISTINCT essay_id, theme_id, stance, {month} FROM (SELECT "
+            f"citation.essay_id, facet.theme_id, facet.stance, facet.start FROM {cited_from} "
             f"citation JOIN {facets} facet ON facet.event_id = citation.event_id {cited_where}) "
             "AS cited"
         )
         with connections[using].cursor() as cursor:
-            cursor.execute(citing, cited_params * 2)
+            cursor.execute(citing, cited_params if chosen_citations else cited_params * 2)
             citing_rows = cursor.fetchall()
             # The pairs' branch reads the chosen events once more.
             cursor.execute(sql, params * 3)
@@ -180,8 +193,13 @@ class MonthTallies:
         changed = sorted(months)
         for key in self.by_key.keys() | fresh.by_key.keys():
             kept, new = self.by_key.get(key), fresh.by_key.get(key)
-            if new is None and kept is not None and not any(kept.between(m, m) for m in changed):
-                tallies.by_key[key] = kept  # none of its months changed: shared, not copied
+            if kept is not None and all(
+                kept.figures_of(number) == (new.figures_of(number) if new else None)
+                for number in changed
+            ):
+                # The changed months' figures are as they were (the change was to other
+                # themes or stances): shared, not copied.
+                tallies.by_key[key] = kept
                 continue
             # Copied whole (fast), then only the changed months put right.
             lists = [list(getattr(kept, name)) if kept else [] for name in FIGURES]

@@ -27,6 +27,8 @@ class Change:
     essays: set = field(default_factory=set)
     # The changed events' (start, span_end), before and after.
     spans: set = field(default_factory=set)
+    # Events created (1) or deleted (-1).
+    added: int = 0
 
 
 def bump(change: Change | None = None, **kwargs):
@@ -51,6 +53,7 @@ def bump(change: Change | None = None, **kwargs):
                 "events_text": DataChange.as_text(change.events) if change else "",
                 "essays_text": DataChange.as_text(change.essays) if change else "",
                 "spans_text": DataChange.as_spans_text(change.spans) if change else "",
+                "events_added": change.added if change else 0,
             },
         )
         if number % 100 == 0:
@@ -74,7 +77,9 @@ def remember_before_save(sender, instance, raw=False, **kwargs):
     instance._stored_before = sender.objects.filter(pk=instance.pk).values(*fields).first()
 
 
-def change_of(sender, instance=None, action=None, reverse=False, **kwargs) -> Change | None:
+def change_of(
+    sender, instance=None, action=None, reverse=False, created=False, signal=None, **kwargs
+) -> Change | None:
     """What a signal's write changed, or None when it may change anything."""
     from .models import Citation, Event
     from .tallies import month_number
@@ -96,7 +101,8 @@ def change_of(sender, instance=None, action=None, reverse=False, **kwargs) -> Ch
             months.add(month(stored["start"]))
             spans.add((stored["start"], stored["span_end"]))
         essays = citing({instance.pk})
-        return Change(months=months, events={instance.pk}, essays=essays, spans=spans)
+        added = 1 if created else -1 if signal is post_delete else 0
+        return Change(months=months, events={instance.pk}, essays=essays, spans=spans, added=added)
     if name == "Citation":
         events = {instance.event_id, stored.get("event_id", instance.event_id)}
         spans = spans_of(events)

@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
                 blank=True, validators=[django.core.validators.ProhibitNullCharactersValidator()]
             ),
         ),
+        migrations.AddField(
+            model_name="datachange",
+            name="events_added",
+            field=models.IntegerField(default=0),
+        ),
     ]
