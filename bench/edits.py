@@ -18,21 +18,29 @@ the issue's targets: the slowest read in the second after a save at most 5x the 
 new-URL read without edits, and read throughput with the editor at least half of that
 without.
 
+Then returning readers, without and with the editor: --revisit URLs of the same kind asked
+for again and again, each with the ETag last sent for it (as a browser revalidates its
+copy). Reported: the share answered 304 Not Modified. A save makes new only the fragments
+whose dates the saved event falls in.
+
 The load generator shares the machine's cores with the server: compare runs and sizes within
 one run, not across machines. Exit status: 0 when every request got a 200, 1 when any failed,
 2 when the server did not start or a database could not be prepared.
 
 Usage: .venv/bin/python bench/edits.py [--sizes 10000,100000] [--database sqlite,postgres]
-                                      [--seconds 20] [--every 1] [--concurrency 4] [--keep]
+                                      [--seconds 20] [--every 1] [--concurrency 4]
+                                      [--revisit 200] [--keep]
 """
 
 import argparse
+import http.client
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -59,6 +67,49 @@ while True:
 
 def drive(port, next_request, seconds, concurrency):
     return bench.drive(port, next_request, seconds, concurrency, threading.Event())
+
+
+def revisit(port, urls, seconds, concurrency):
+    """``concurrency`` readers for ``seconds``, each going through ``urls`` in turn from its
+    own place and asking with the ETag it was last sent for the URL; returns the statuses."""
+    deadline = time.monotonic() + seconds
+    per_thread = [[] for _ in range(concurrency)]
+
+    def reader(number, statuses):
+        connection = http.client.HTTPConnection(bench.HOST, port, timeout=bench.REQUEST_TIMEOUT)
+        etags, turn = {}, number * len(urls) // concurrency
+        while time.monotonic() < deadline:
+            path = urls[turn % len(urls)]
+            turn += 1
+            headers = {**bench.HTMX, **({"If-None-Match": etags[path]} if path in etags else {})}
+            try:
+                status, sent, _ = bench.fetch(connection, path, headers)
+            except (OSError, http.client.HTTPException) as error:
+                statuses.append(type(error).__name__)
+                time.sleep(0.05)  # a refused connection must not spin
+                continue
+            if status == 200 and sent.get("ETag"):
+                etags[path] = sent["ETag"]
+            statuses.append(status)
+        connection.close()
+
+    threads = [
+        threading.Thread(target=reader, args=(number, statuses), daemon=True)
+        for number, statuses in enumerate(per_thread)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [status for statuses in per_thread for status in statuses]
+
+
+def not_modified(statuses) -> dict:
+    return {
+        "reads": len(statuses),
+        "share": sum(status == 304 for status in statuses) / max(1, len(statuses)),
+        "errors": sum(status not in (200, 304) for status in statuses),
+    }
 
 
 def figures(elapsed, rows):
@@ -93,6 +144,11 @@ def measure(size, database_kind, args, workdir):
         urls = bench.VariedUrls(bench.vocabulary(database))
         drive(server.port, urls, 3, args.concurrency)  # warm-up
         quiet = figures(*drive(server.port, urls, args.seconds, args.concurrency))
+        returning = [urls()[0] for _ in range(args.revisit)]
+        revisit(server.port, returning, 3, args.concurrency)  # each URL seen once
+        quiet["revisits"] = not_modified(
+            revisit(server.port, returning, args.seconds, args.concurrency)
+        )
         editor = subprocess.Popen(
             [bench.PYTHON, "-c", EDITOR, str(args.every)],
             cwd=bench.ROOT,
@@ -103,12 +159,14 @@ def measure(size, database_kind, args, workdir):
         if editor.stdout.readline().strip() != "ready":
             raise bench.ServerFailed("the editor process did not start")
         elapsed, rows = drive(server.port, urls, args.seconds, args.concurrency)
+        revisits = not_modified(revisit(server.port, returning, args.seconds, args.concurrency))
         editor.terminate()
         output = editor.communicate(timeout=30)[0]
         saves = [tuple(map(float, line.split())) for line in output.splitlines() if line]
         edited = figures(elapsed, rows)
         edited["stalls"] = stalls(rows, saves)
         edited["saves"] = len(saves)
+        edited["revisits"] = revisits
         return quiet, edited
     finally:
         if editor is not None and editor.poll() is None:
@@ -139,6 +197,12 @@ def report(size, name, quiet, edited):
     share = edited["rps"] / quiet["rps"]
     verdict = "PASS" if share >= 0.5 else "FAIL"
     print(f"  target: reads/s with the editor at least half: {share:.0%} {verdict}")
+    for label, run in (("no edits", quiet), ("one editor", edited)):
+        revisits = run["revisits"]
+        print(
+            f"returning readers, {label}: {revisits['share']:.0%} of {revisits['reads']:,} "
+            f"answered 304 Not Modified, {revisits['errors']} errors"
+        )
 
 
 def main():
@@ -148,6 +212,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--every", type=float, default=1)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--revisit", type=int, default=200, help="how many URLs the returning readers go back to"
+    )
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     failed = False
@@ -165,7 +232,9 @@ def main():
                 if not args.keep:
                     shutil.rmtree(workdir, ignore_errors=True)
             report(size, name, quiet, edited)
-            failed = failed or quiet["errors"] or edited["errors"]
+            failed = failed or any(
+                run["errors"] or run["revisits"]["errors"] for run in (quiet, edited)
+            )
     return 1 if failed else 0
 
 
