@@ -3,6 +3,7 @@ serves, and an edit saved through one is what the other serves on the very next 
 
 import pickle
 import threading
+from html import escape
 
 from .conftest import ADMIN, ADMIN_PASSWORD
 
@@ -52,9 +53,10 @@ def test_an_edit_saved_through_one_server_is_served_by_the_other_at_once(deploym
 
 
 def test_every_kind_of_record_saved_through_one_server_shows_on_the_other_at_once(deployment):
-    """A theme, a period, an essay, a citation and an event's link and event, each saved
-    through the first server, on the second's pages that show them, on the next request:
-    whether a save updates the other's snapshot by what it changed or loads it whole."""
+    """A theme, a period, an essay, a citation, an event's link and its related event, each
+    saved through the first server, on the second's pages that show them, on the next
+    request: whether a save updates the other's snapshot by what it changed or loads it
+    whole."""
     first, second = deployment.servers
     editor, reader = first.visitor(), second.visitor()
     assert editor.log_in(ADMIN, ADMIN_PASSWORD).status == 302
@@ -81,6 +83,29 @@ def test_every_kind_of_record_saved_through_one_server_shows_on_the_other_at_onc
         shown = next(iter(changes.values()))
         for url in pages:
             assert shown in reader.get(url).text, f"the {model}'s change is not on {url}"
+
+    # An event's link and its related event, inlines of the event's form.
+    linked, linked_slug = deployment.sql(
+        "SELECT event.id, event.slug FROM timeline_event event WHERE (SELECT COUNT(*) FROM "
+        "timeline_eventlink link WHERE link.event_id = event.id) = 1 ORDER BY event.id LIMIT 1"
+    )[0]
+    relating, relating_slug, new_related, new_related_slug, new_related_title = deployment.sql(
+        "SELECT event.id, event.slug, other.id, other.slug, other.title FROM timeline_event "
+        "event, timeline_event other WHERE (SELECT COUNT(*) FROM timeline_eventrelation "
+        "relation WHERE relation.from_event_id = event.id) = 1 AND other.id <> event.id AND "
+        "NOT EXISTS (SELECT 1 FROM timeline_eventrelation relation WHERE relation.to_event_id "
+        "= other.id OR relation.from_event_id = other.id) ORDER BY event.id, other.id LIMIT 1"
+    )[0]
+    for url in (f"/events/{linked_slug}/", f"/events/{relating_slug}/"):
+        assert reader.get(url).status == 200
+    title = "Link retitled on the first server"
+    assert editor.save_event(linked, **{"links-0-title": title}).status == 302
+    assert title in reader.get(f"/events/{linked_slug}/").text
+    saved = editor.save_event(relating, **{"relations_out-0-to_event": str(new_related)})
+    assert saved.status == 302
+    assert escape(new_related_title) in reader.get(f"/events/{relating_slug}/").text
+    relating_title = deployment.sql("SELECT title FROM timeline_event WHERE id = %s", relating)
+    assert escape(relating_title[0][0]) in reader.get(f"/events/{new_related_slug}/").text
 
 
 def test_an_edit_keeps_the_other_servers_pages_it_cannot_show_on(deployment):
