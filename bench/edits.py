@@ -69,16 +69,19 @@ def drive(port, next_request, seconds, concurrency):
     return bench.drive(port, next_request, seconds, concurrency, threading.Event())
 
 
-def revisit(port, urls, seconds, concurrency):
-    """``concurrency`` readers for ``seconds``, each going through ``urls`` in turn from its
-    own place and asking with the ETag it was last sent for the URL; returns the statuses."""
-    deadline = time.monotonic() + seconds
-    per_thread = [[] for _ in range(concurrency)]
+def revisit(port, urls, seconds, readers):
+    """Each of ``readers`` (a dict each, URL → the ETag last sent to that reader, kept from
+    call to call as a browser keeps its copies) going through ``urls`` in turn from its own
+    place for ``seconds`` (None: once through), asking with the ETag it holds for the URL;
+    returns the statuses."""
+    deadline = None if seconds is None else time.monotonic() + seconds
+    per_thread = [[] for _ in readers]
 
     def reader(number, statuses):
         connection = http.client.HTTPConnection(bench.HOST, port, timeout=bench.REQUEST_TIMEOUT)
-        etags, turn = {}, number * len(urls) // concurrency
-        while time.monotonic() < deadline:
+        etags, first = readers[number], number * len(urls) // len(readers)
+        turn = first
+        while turn - first < len(urls) if deadline is None else time.monotonic() < deadline:
             path = urls[turn % len(urls)]
             turn += 1
             headers = {**bench.HTMX, **({"If-None-Match": etags[path]} if path in etags else {})}
@@ -145,10 +148,9 @@ def measure(size, database_kind, args, workdir):
         drive(server.port, urls, 3, args.concurrency)  # warm-up
         quiet = figures(*drive(server.port, urls, args.seconds, args.concurrency))
         returning = [urls()[0] for _ in range(args.revisit)]
-        revisit(server.port, returning, 3, args.concurrency)  # each URL seen once
-        quiet["revisits"] = not_modified(
-            revisit(server.port, returning, args.seconds, args.concurrency)
-        )
+        readers = [{} for _ in range(args.concurrency)]
+        revisit(server.port, returning, None, readers)  # each reader sees each URL once
+        quiet["revisits"] = not_modified(revisit(server.port, returning, args.seconds, readers))
         editor = subprocess.Popen(
             [bench.PYTHON, "-c", EDITOR, str(args.every)],
             cwd=bench.ROOT,
@@ -159,7 +161,7 @@ def measure(size, database_kind, args, workdir):
         if editor.stdout.readline().strip() != "ready":
             raise bench.ServerFailed("the editor process did not start")
         elapsed, rows = drive(server.port, urls, args.seconds, args.concurrency)
-        revisits = not_modified(revisit(server.port, returning, args.seconds, args.concurrency))
+        revisits = not_modified(revisit(server.port, returning, args.seconds, readers))
         editor.terminate()
         output = editor.communicate(timeout=30)[0]
         saves = [tuple(map(float, line.split())) for line in output.splitlines() if line]
