@@ -23,8 +23,8 @@ class PostgreSQLBackend:
     month_of_start = "to_char(start, 'YYYY-MM')"
     span_days = "span_end - start"
     # The vector is on the event's own row: a selection of events (no theme) matches and
-    # scores there, rather than joining the matches back to the events (a third less time
-    # for a search at 100k: bench/explain/).
+    # scores there, rather than joining the matches back to the events, which read each match
+    # twice (bench/explain/).
     searches_own_rows = True
 
     def match_condition(self, words: list[str]) -> RawSQL:
