@@ -155,16 +155,17 @@ class MonthTallies:
             # Those essays' citations of the chosen months' events.
             listed = ", ".join(["%s"] * len(essays)) or "NULL"
             cited_where = f"WHERE citation.essay_id IN ({listed})"
-            cited_params = sorted(essays)
+            cited_params = sorted(essays) * 2
             if months is not None:
-                # Found from the chosen events once, by the citations' event index: a join
-                # would read all of those essays' citations (thousands) to find a few.
+                # Every citation of the chosen events, found once by the citations' event
+                # index, then those of the essays: asked for the essays' citations of them,
+                # PostgreSQL reads all the essays' citations (thousands) to find a few.
                 chosen_citations = (
                     f"WITH chosen_citations AS MATERIALIZED (SELECT essay_id, event_id FROM "  # noqa: S608
-                    f"{citations} citation {cited_where} AND event_id IN ({chosen})) "
+                    f"{citations} WHERE event_id IN ({chosen})) "
                 )
-                cited_from, cited_where = "chosen_citations", ""
-                cited_params += params
+                cited_from = "chosen_citations"
+                cited_params = [*params, *cited_params]
         citing = (
             f"{chosen_citations}SELECT DISTINCT essay_id, {NO_THEME}, stance, {month} FROM "  # noqa: S608
             f"(SELECT citation.essay_id, event.stance, event.start FROM {cited_from} citation "
@@ -175,7 +176,7 @@ class MonthTallies:
             "AS cited"
         )
         with connections[using].cursor() as cursor:
-            cursor.execute(citing, cited_params if chosen_citations else cited_params * 2)
+            cursor.execute(citing, cited_params)
             citing_rows = cursor.fetchall()
             # The pairs' branch reads the chosen events once more.
             cursor.execute(sql, params * 3)
