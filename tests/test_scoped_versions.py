@@ -17,6 +17,8 @@ from timeline.models import Citation, Essay, Event, Period, Theme
 from timeline.scoped_versions import KEPT_TOUCHES, History, Touch, tag_of
 
 FRAGMENT = {"HX-Request": "true", "HX-Target": "results"}
+# Random edits per seed: each checks every page twice (served, and rendered afresh).
+EDITS = 8
 WINDOWS = [
     "/?from=2010&to=2012",
     "/?from=1990&to=1991",
@@ -99,7 +101,7 @@ def without_nonces(content: bytes) -> bytes:
     return re.sub(rb'nonce="[^"]*"', b"", content)
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", range(2))
 def test_after_any_edit_every_fragment_and_essay_page_is_what_a_fresh_process_renders(
     client, curated, seed
 ):
@@ -114,7 +116,7 @@ def test_after_any_edit_every_fragment_and_essay_page_is_what_a_fresh_process_re
     versioning.bump()  # from a version whose changes are recorded
     seen = {page: client.get(page[0], headers=FRAGMENT if page[1] else {}) for page in pages}
     kept = 0
-    for _ in range(10):
+    for _ in range(EDITS):
         random_edit(rng, themes, essays)
         for page in pages:
             url, headers = page[0], FRAGMENT if page[1] else {}
@@ -129,7 +131,7 @@ def test_after_any_edit_every_fragment_and_essay_page_is_what_a_fresh_process_re
                 kept += 1
             seen[page] = served
     # Most edits fall outside most windows and essays: their pages were kept.
-    assert kept >= len(pages) * 10 // 3
+    assert kept >= len(pages) * EDITS // 3
 
 
 def test_an_edit_in_1990_keeps_the_2010s_fragment_and_shows_in_1990s_at_once(client, curated):
