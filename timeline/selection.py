@@ -71,6 +71,9 @@ class Selection:
         self.search_in_filters = (
             bool(self.words) and self.model is Event and self.backend.searches_own_rows
         )
+        if self.search_in_filters:
+            self.search_condition = self.backend.match_condition(self.words)
+            self.search_score = self.backend.score(self.words)
         # Event id → score of a search's first MAX_MARKS ranks (and any tied with the last),
         # once counted_figures has found them.
         self.best_matches = None
@@ -94,8 +97,7 @@ class Selection:
         if values.get("from"):
             events = events.between(first_day=values["from"][0])
         if self.search_in_filters:
-            events = events.filter(self.backend.match_condition(self.words))
-            events = events.annotate(score=self.backend.score(self.words))
+            events = events.filter(self.search_condition).annotate(score=self.search_score)
         return events
 
     @cached_property
@@ -141,11 +143,7 @@ class Selection:
         if self.search_in_filters:
             # The score's parameters come first: it is selected.
             shape.append("search")
-            params = [
-                *self.backend.score(self.words).params,
-                *params,
-                *self.backend.match_condition(self.words).params,
-            ]
+            params = [*self.search_score.params, *params, *self.search_condition.params]
         return tuple(shape), tuple(params)
 
     @cached_property
