@@ -65,6 +65,22 @@ def test_a_changed_event_is_listed_anew_and_the_others_stay_kept(curated):
     assert len(patched.pieces) == 19
 
 
+def test_a_title_edit_leaves_the_tallies_and_a_stance_edit_reads_its_month_anew(curated):
+    versioning.bump()
+    snapshot = current_snapshot()
+    event = Event.objects.order_by("id")[5]
+    event.title = "A title corrected by an editor"
+    event.save()
+    retitled = current_snapshot()
+    assert retitled is not snapshot
+    assert retitled.tallies is snapshot.tallies  # nothing they count changed: not read again
+    event.stance = "mixed" if event.stance != "mixed" else "cooperation"
+    event.save()
+    restanced = current_snapshot()
+    assert restanced.tallies is not retitled.tallies
+    assert_same_as_loaded(restanced)
+
+
 def test_a_change_to_a_theme_loads_the_snapshot_whole(curated):
     versioning.bump()
     before = versioning.current()[0]

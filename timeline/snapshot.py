@@ -147,7 +147,7 @@ class Snapshot:
         months = {month for change in changes for month in change.months}
         essays = {essay for change in changes for essay in change.essays}
         events = {event for change in changes for event in change.events}
-        tallies = self.tallies.patched(months, essays) if months or essays else self.tallies
+        tallies = self.tallies.patched(months, essays) if months else self.tallies
         snapshot = Snapshot(
             themes=self.themes,
             periods=self.periods,

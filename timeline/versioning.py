@@ -14,6 +14,8 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import condition
 
 WATCHED = ("Theme", "Period", "Essay", "Event", "Citation", "EventLink", "EventRelation")
+# What of an event the month tallies count (timeline.tallies), as stored before a save.
+COUNTED = ("start", "span_end", "stance")
 # How many versions' changes are kept: a process further behind rebuilds its snapshot.
 KEPT_CHANGES = 1000
 
@@ -73,7 +75,7 @@ def remember_before_save(sender, instance, raw=False, **kwargs):
     change is to the months, windows (and essays) it leaves as well as those it enters."""
     if raw or instance.pk is None:
         return
-    fields = ("start", "span_end") if sender.__name__ == "Event" else ("essay_id", "event_id")
+    fields = COUNTED if sender.__name__ == "Event" else ("essay_id", "event_id")
     instance._stored_before = sender.objects.filter(pk=instance.pk).values(*fields).first()
 
 
@@ -96,10 +98,14 @@ def change_of(
     name = sender.__name__
     stored = getattr(instance, "_stored_before", None) or {}
     if name == "Event" or (action and not reverse and isinstance(instance, Event)):
-        months, spans = {month(instance.start)}, {(instance.start, instance.span_end)}
+        spans = {(instance.start, instance.span_end)}
         if stored.get("start"):
-            months.add(month(stored["start"]))
             spans.add((stored["start"], stored["span_end"]))
+        # The month tallies count events by start, span and stance (and themes, changed by
+        # an m2m action): a save of the same three (a title, a summary) changes no month.
+        counted = (instance.start, instance.span_end, instance.stance)
+        kept = stored and not action and counted == tuple(stored[field] for field in COUNTED)
+        months = set() if kept else {month(start) for start, _ in spans}
         essays = citing({instance.pk})
         added = 1 if created else -1 if signal is post_delete else 0
         return Change(months=months, events={instance.pk}, essays=essays, spans=spans, added=added)
