@@ -44,10 +44,11 @@ PIECES_SQL = (
 @dataclass
 class Pieces:
     """What the timeline shows of an event besides its row: how many essays cite it, its
-    themes (ids, main first) and summary; its list entry and card (safe HTML) once built."""
+    themes (ids, main first, a tuple: see tallies.Months) and summary; its list entry and
+    card (safe HTML) once built."""
 
     citations: int
-    themes: list[int]
+    themes: tuple[int, ...]
     summary: str
     entry: str = ""
     card: str = ""
@@ -107,7 +108,7 @@ def read_pieces(rows, snapshot) -> dict[int, Pieces]:
         others = sorted((pk for pk in theme_ids[row["pk"]] if pk != main_theme), key=position.get)
         pieces[row["pk"]] = Pieces(
             citations=citation_counts.get(row["pk"], 0),
-            themes=[main_theme, *others],
+            themes=(main_theme, *others),
             summary=summaries.get(row["pk"], ""),
         )
     return pieces
