@@ -238,6 +238,7 @@ def phased(rows, saves, began, first, last, args):
         ]
         chosen = [row for row in rows if any(start <= row[4] < end for start, end in spans)]
         runs[with_saves] = figures(sum(end - start for start, end in spans), chosen)
+        runs[with_saves]["slowest"] = sorted((row[0], row[3]) for row in chosen)[-3:][::-1]
     quiet, edited = runs[False], runs[True]
     # A tick each second of the phases without saves, from a second after the last save.
     ticks = [
@@ -265,6 +266,10 @@ def report(size, name, quiet, edited):
             f"{label:12} {run['rps']:8.1f} {run['p50'] * ms:8.1f} {run['p99'] * ms:8.1f} "
             f"{run['max'] * ms:8.1f} {run['errors']:7}"
         )
+    for label, run in (("no edits", quiet), ("one editor", edited)):
+        print(f"slowest reads, {label}:")
+        for latency, path in run["slowest"]:
+            print(f"  {latency * ms:6.1f} ms  {path}")
     worst = edited["stalls"]
     if worst:
         median = statistics.median(worst) * ms
