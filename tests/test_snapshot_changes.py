@@ -66,7 +66,7 @@ def test_a_changed_event_is_listed_anew_and_the_others_stay_kept(curated):
     assert len(patched.pieces) == 19
 
 
-def test_a_title_edit_leaves_the_tallies_and_a_stance_edit_reads_its_month_anew(curated):
+def test_a_title_edit_leaves_the_tallies_and_a_stance_edit_or_a_delete_counts_anew(curated):
     versioning.bump()
     snapshot = current_snapshot()
     event = Event.objects.order_by("id")[5]
@@ -80,6 +80,10 @@ def test_a_title_edit_leaves_the_tallies_and_a_stance_edit_reads_its_month_anew(
     restanced = current_snapshot()
     assert restanced.tallies is not retitled.tallies
     assert_same_as_loaded(restanced)
+    event.title = "A title corrected twice"
+    event.save()
+    event.delete()  # the same instance, as stored before its last save: still counted
+    assert_same_as_loaded(current_snapshot())
 
 
 def test_what_a_snapshot_keeps_is_left_out_of_the_garbage_collectors_passes(curated, client):

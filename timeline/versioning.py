@@ -104,7 +104,12 @@ def change_of(
         # The month tallies count events by start, span and stance (and themes, changed by
         # an m2m action): a save of the same three (a title, a summary) changes no month.
         counted = (instance.start, instance.span_end, instance.stance)
-        kept = stored and not action and counted == tuple(stored[field] for field in COUNTED)
+        kept = (
+            signal is post_save
+            and not created
+            and stored
+            and counted == tuple(stored[field] for field in COUNTED)
+        )
         months = set() if kept else {month(start) for start, _ in spans}
         essays = citing({instance.pk})
         added = 1 if created else -1 if signal is post_delete else 0
