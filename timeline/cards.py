@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import dates
 from .axis import MARK_FIELDS
+from .backends import backend_for
 from .models import Citation, Event, Stance, shorten_title
 from .templatetags.timeline import first_sentence
 
@@ -31,13 +32,14 @@ STANCE_LABELS = dict(Stance.choices)
 # The longest first sentence a card shows.
 CARD_SENTENCE = 140
 # One plain query for the events' themes, citation counts and summaries: the ORM spends
-# about a millisecond preparing a list of 50 ids, ten times what the database takes.
+# about a millisecond preparing a list of 50 ids, ten times what the database takes. The ids
+# are one parameter (backends' ids_condition): as 150 PostgreSQL spent 0.3 ms more on them.
 PIECES_SQL = (
     f"SELECT event_id, theme_id, 0, CAST(NULL AS TEXT) "  # noqa: S608
-    f"FROM {Event.themes.through._meta.db_table} WHERE event_id IN ({{ids}}) UNION ALL "
+    f"FROM {Event.themes.through._meta.db_table} WHERE {{event_ids}} UNION ALL "
     f"SELECT event_id, NULL, COUNT(*), CAST(NULL AS TEXT) FROM {Citation._meta.db_table} "
-    "WHERE event_id IN ({ids}) GROUP BY event_id UNION ALL "
-    f"SELECT id, NULL, 0, summary FROM {Event._meta.db_table} WHERE id IN ({{ids}})"
+    "WHERE {event_ids} GROUP BY event_id UNION ALL "
+    f"SELECT id, NULL, 0, summary FROM {Event._meta.db_table} WHERE {{ids}}"
 )
 
 
@@ -90,9 +92,11 @@ def read_pieces(rows, snapshot) -> dict[int, Pieces]:
     citation counts and summaries."""
     ids = [row["pk"] for row in rows]
     theme_ids, citation_counts, summaries = defaultdict(set), {}, {}
+    backend = backend_for()
+    event_ids, params = backend.ids_condition(ids, "event_id")
+    own_ids, _ = backend.ids_condition(ids)
     with connection.cursor() as cursor:
-        placeholders = ", ".join(["%s"] * len(ids))
-        cursor.execute(PIECES_SQL.format(ids=placeholders), ids * 3)
+        cursor.execute(PIECES_SQL.format(event_ids=event_ids, ids=own_ids), params * 3)
         for event_id, theme_id, citations, summary in cursor.fetchall():
             if summary is not None:
                 summaries[event_id] = summary

@@ -10,7 +10,8 @@ starts from a search's matches: the backend gives them as SQL, scored in the sam
 (``matches_sql``), or, where ``searches_own_rows`` (the words are matched on the events' own
 rows), as a condition and a score among the filters (``match_condition``, ``score``); it
 ranks a selection in plain SQL (``ranked_sql``), and writes a condition on a list of event
-ids (``ids_condition``) for the best matches the selection's figures found.
+ids as one parameter (``ids_condition``) for the best matches the selection's figures found
+and for the list entries' pieces (timeline.cards).
 """
 
 import functools

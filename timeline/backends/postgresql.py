@@ -72,6 +72,7 @@ class PostgreSQLBackend:
             (text_query(words), *params),
         )
 
-    def ids_condition(self, ids: list[int]) -> tuple[str, tuple]:
-        """SQL true of the rows whose id is one of ``ids``: one array parameter, however many."""
-        return "id = ANY(%s)", (ids,)
+    def ids_condition(self, ids: list[int], column: str = "id") -> tuple[str, tuple]:
+        """SQL true of the rows whose ``column`` is one of ``ids``: one array parameter,
+        however many."""
+        return f"{column} = ANY(%s)", (ids,)
