@@ -305,7 +305,7 @@ def main():
 
     log = log_path.read_text(errors="replace")
     statuses = [status for _, status, _ in results]
-    failures = [s for s in statuses if s not in (200, BUSY)]
+    failed = [result for result in results if result[1] not in (200, BUSY)]
     latencies_ms = [elapsed * 1000 for _, _, elapsed in results]
     locked = log.count("database is locked") + sum(
         "database is locked" in error for error in admin["errors"] + orm_result["errors"]
@@ -316,7 +316,7 @@ def main():
         "gunicorn": f"{args.workers} workers × {args.threads} threads",
         "requests": len(results),
         "requests_per_second": round(len(results) / elapsed),
-        "failures": len(failures),
+        "failures": len(failed),
         "5xx": sum(isinstance(s, int) and s >= 500 for s in statuses),
         "exports_asked_to_retry": statuses.count(BUSY),
         "database_is_locked": locked,
@@ -334,10 +334,10 @@ def main():
     }
     for name, value in report.items():
         print(f"{name:>24}: {value}")
-    if failures:
-        print("failed requests (first 5):", [r for r in results if r[1] not in (200, BUSY)][:5])
+    if failed:
+        print("failed requests (first 5):", failed[:5])
     ok = (
-        not failures
+        not failed
         and not lost
         and not locked
         and not admin["errors"]

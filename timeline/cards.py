@@ -33,7 +33,7 @@ STANCE_LABELS = dict(Stance.choices)
 CARD_SENTENCE = 140
 # One plain query for the events' themes, citation counts and summaries: the ORM spends
 # about a millisecond preparing a list of 50 ids, ten times what the database takes. The ids
-# are one parameter (backends' ids_condition): as 150 PostgreSQL spent 0.3 ms more on them.
+# are one parameter a part (backends' ids_condition): as 150 they cost PostgreSQL 0.3 ms more.
 PIECES_SQL = (
     f"SELECT event_id, theme_id, 0, CAST(NULL AS TEXT) "  # noqa: S608
     f"FROM {Event.themes.through._meta.db_table} WHERE {{event_ids}} UNION ALL "

@@ -103,12 +103,11 @@ def change_of(
             spans.add((stored["start"], stored["span_end"]))
         # The month tallies count events by start, span and stance (and themes, changed by
         # an m2m action): a save of the same three (a title, a summary) changes no month.
-        counted = (instance.start, instance.span_end, instance.stance)
         kept = (
             signal is post_save
             and not created
             and stored
-            and counted == tuple(stored[field] for field in COUNTED)
+            and all(getattr(instance, field) == stored[field] for field in COUNTED)
         )
         months = set() if kept else {month(start) for start, _ in spans}
         essays = citing({instance.pk})
