@@ -15,7 +15,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
 
-from django.db import connection
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -23,6 +22,7 @@ from . import dates
 from .axis import MARK_FIELDS
 from .backends import backend_for
 from .models import Citation, Event, Stance, shorten_title
+from .sql_rows import fetch_rows
 from .templatetags.timeline import first_sentence
 
 # What a list query selects for each event: with what an axis mark is drawn from, since the
@@ -95,15 +95,14 @@ def read_pieces(rows, snapshot) -> dict[int, Pieces]:
     backend = backend_for()
     event_ids, params = backend.ids_condition(ids, "event_id")
     own_ids, _ = backend.ids_condition(ids)
-    with connection.cursor() as cursor:
-        cursor.execute(PIECES_SQL.format(event_ids=event_ids, ids=own_ids), params * 3)
-        for event_id, theme_id, citations, summary in cursor.fetchall():
-            if summary is not None:
-                summaries[event_id] = summary
-            elif theme_id is None:
-                citation_counts[event_id] = citations
-            else:
-                theme_ids[event_id].add(theme_id)
+    sql = PIECES_SQL.format(event_ids=event_ids, ids=own_ids)
+    for event_id, theme_id, citations, summary in fetch_rows(sql, params * 3, prepared=True):
+        if summary is not None:
+            summaries[event_id] = summary
+        elif theme_id is None:
+            citation_counts[event_id] = citations
+        else:
+            theme_ids[event_id].add(theme_id)
     position = snapshot.theme_position
     pieces = {}
     for row in rows:

@@ -221,6 +221,7 @@ class Selection:
             "ORDER BY start, span_end, title LIMIT %s OFFSET %s",
             (*params, limit, offset),
             self.using,
+            prepared=not self.words,
         )
         return listed_rows(rows)
 
@@ -253,6 +254,7 @@ class Selection:
                 f"WHERE {listed}",
                 params,
                 self.using,
+                prepared=True,
             )
         )
         rows.sort(key=lambda row: (score_of[row["pk"]], row["start"], row["title"]))
@@ -320,6 +322,7 @@ class Selection:
                 f"GROUP BY 1 UNION ALL SELECT NULL, essay.id, NULL, NULL {CITING_ESSAYS}",
                 params,
                 self.using,
+                prepared=True,
             )
             essays.update(essay for started, essay, _, _ in rows if started is None)
             month_rows = [row for row in rows if row[0] is not None]

@@ -5,9 +5,13 @@ import datetime
 
 from django.db import connections
 
+from .backends import backend_for
 
-def fetch_rows(sql, params, using="default") -> list[tuple]:
-    with connections[using].cursor() as cursor:
+
+def fetch_rows(sql, params, using="default", prepared=False) -> list[tuple]:
+    """The rows of ``sql``. ``prepared``: planned once per connection where the backend can
+    (PostgreSQL), for statements whose one plan suits any of their values."""
+    with backend_for(using).cursor(connections[using], prepared) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -11,7 +11,8 @@ starts from a search's matches: the backend gives them as SQL, scored in the sam
 rows), as a condition and a score among the filters (``match_condition``, ``score``); it
 ranks a selection in plain SQL (``ranked_sql``), and writes a condition on a list of event
 ids as one parameter (``ids_condition``) for the best matches the selection's figures found
-and for the list entries' pieces (timeline.cards).
+and for the list entries' pieces (timeline.cards). ``cursor(connection, prepared)`` gives a
+cursor whose statements are planned once per connection where the database allows it.
 """
 
 import functools

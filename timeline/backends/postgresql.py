@@ -1,6 +1,7 @@
 """PostgreSQL's SQL: dates as dates, and search through the stored tsvector column of
 migration 0017 (GIN index, english stemming), ranked by ts_rank_cd on the stored vectors."""
 
+import psycopg
 from django.db.models import BooleanField, FloatField
 from django.db.models.expressions import RawSQL
 
@@ -76,3 +77,27 @@ class PostgreSQLBackend:
         """SQL true of the rows whose ``column`` is one of ``ids``: one array parameter,
         however many."""
         return f"{column} = ANY(%s)", (ids,)
+
+    def cursor(self, connection, prepared: bool):
+        """A cursor of ``connection``; ``prepared``: one whose statements the server plans
+        once per connection and statement text, then reuses the plan (see PreparedCursor)."""
+        if not prepared:
+            return connection.cursor()
+        connection.ensure_connection()
+        # Django turns psycopg's preparing off (None); its own client-side cursors never
+        # prepare, so from here on only PreparedCursor's statements are prepared.
+        connection.connection.prepare_threshold = 0
+        cursor = PreparedCursor(connection.connection)
+        if connection.queries_logged:
+            return connection.make_debug_cursor(cursor)
+        return connection.make_cursor(cursor)
+
+
+class PreparedCursor(psycopg.Cursor):
+    """Binds its parameters on the server and prepares each statement on its first run:
+    planning was much of a page's statements' time on the server, and one plan serves every
+    year window (tests/test_prepared_statements.py; README, "How it stays fast"). Not for a
+    search's statements: their best plan depends on the words."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)

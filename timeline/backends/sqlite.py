@@ -54,3 +54,7 @@ class SQLiteBackend:
         however many."""
         # The column is a name from this code, never input.
         return f"{column} IN (SELECT value FROM json_each(%s))", (json.dumps(ids),)  # noqa: S608
+
+    def cursor(self, connection, prepared: bool):
+        # Python's sqlite3 already keeps each connection's recent statements compiled.
+        return connection.cursor()
