@@ -1,7 +1,7 @@
 """PostgreSQL's SQL: dates as dates, and search through the stored tsvector column of
 migration 0017 (GIN index, english stemming), ranked by ts_rank_cd on the stored vectors."""
 
-import psycopg
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import BooleanField, FloatField
 from django.db.models.expressions import RawSQL
 
@@ -83,7 +83,10 @@ class PostgreSQLBackend:
         once per connection and statement text, then reuses the plan (see PreparedCursor)."""
         if not prepared:
             return connection.cursor()
+        # What connection.cursor() does before it makes a cursor, and then wraps it alike.
+        connection.close_if_health_check_failed()
         connection.ensure_connection()
+        connection.validate_thread_sharing()
         # Django turns psycopg's preparing off (None); its own client-side cursors never
         # prepare, so from here on only PreparedCursor's statements are prepared.
         connection.connection.prepare_threshold = 0
@@ -93,11 +96,11 @@ class PostgreSQLBackend:
         return connection.make_cursor(cursor)
 
 
-class PreparedCursor(psycopg.Cursor):
-    """Binds its parameters on the server and prepares each statement on its first run:
-    planning was much of a page's statements' time on the server, and one plan serves every
-    year window (tests/test_prepared_statements.py; README, "How it stays fast"). Not for a
-    search's statements: their best plan depends on the words."""
+class PreparedCursor(ServerBindingCursor):
+    """Django's cursor binding its parameters on the server, preparing each statement on its
+    first run: planning was much of a page's statements' time on the server, and one plan
+    serves every year window (tests/test_prepared_statements.py; docs/performance.md, "How it
+    stays fast"). Not for a search's statements: their best plan depends on the words."""
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=True, binary=binary)
