@@ -126,6 +126,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 10,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Every statement is short: a parallel worker costs more to start than it saves, and its
+    # promise led the planner to probe each event of a theme for a search's words instead of
+    # reading the words' matches from the index (docs/performance.md, "How it stays fast").
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("options", "-c max_parallel_workers_per_gather=0")
 
 # Rendered pages and fragments: with REDIS_URL in one Redis that every process and server
 # shares, else in each process's memory (at most 300, Django's default). Their keys hold the
