@@ -26,13 +26,13 @@ def file_name(url: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "all"
 
 
-def plan_of(connection, sql: str) -> str:
+def plan_of(connection, sql: str, params) -> str:
     explain = (
         "EXPLAIN (ANALYZE, BUFFERS)" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
     )
     with connection.cursor() as cursor:
-        # The statement as it ran, its parameters already in place: no value comes from outside.
-        cursor.execute(f"{explain} {sql}")
+        # The statement as it ran, with the parameters it ran with.
+        cursor.execute(f"{explain} {sql}", params)
         return "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
 
 
@@ -48,7 +48,6 @@ def main():
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from timeline.models import Event
 
@@ -58,12 +57,20 @@ def main():
     events = Event.objects.count()
     args.out.mkdir(parents=True, exist_ok=True)
     for url in args.urls:
-        with CaptureQueriesContext(connection) as captured:
+        # Each statement with its parameters: a prepared one's logged text does not hold them.
+        statements = []
+
+        def record(execute, sql, params, many, context, statements=statements):
+            statements.append((sql, params))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(record):
             response = client.get(url, headers=HTMX)
         lines = [f"{connection.vendor}, {events:,} events: GET {url} (htmx fragment, first ask)"]
-        lines.append(f"status {response.status_code}, {len(captured)} statements\n")
-        for number, query in enumerate(captured.captured_queries, 1):
-            lines += [f"-- {number}. {query['sql']}", plan_of(connection, query["sql"]), ""]
+        lines.append(f"status {response.status_code}, {len(statements)} statements\n")
+        for number, (sql, params) in enumerate(statements, 1):
+            lines += [f"-- {number}. {sql}", f"-- parameters: {params!r}"]
+            lines += [plan_of(connection, sql, params), ""]
         path = args.out / f"{connection.vendor}-{events // 1000}k-{file_name(url)}.txt"
         path.write_text("\n".join(lines), encoding="utf-8")
         print(path)

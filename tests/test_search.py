@@ -26,10 +26,10 @@ def searched(params):
     )
 
 
-def found(text):
-    """The events a search for ``text`` lists, best matches first, as the timeline asks:
-    after the summary (which finds the best matches in its statement)."""
-    filterset = searched({"q": text})
+def found(text, themes=()):
+    """The events a search for ``text`` (within ``themes``, slugs) lists, best matches first,
+    as the timeline asks: after the summary (which finds the best matches in its statement)."""
+    filterset = searched({"q": text, "theme": list(themes)})
     filterset.selection.figures()
     return [row["slug"] for row in filterset.selection.ranked_rows(0, 100)]
 
@@ -73,6 +73,24 @@ def test_editing_an_event_updates_what_search_finds(small_timeline):
     event.summary = "Ratified after a long Senate debate."
     event.save()
     assert found("senate") == ["new-start"]
+
+
+def test_a_search_within_a_theme_finds_the_words_an_edit_gave_an_event(small_timeline):
+    event = small_timeline["events"]["new_start"]
+    assert found("senate", ["arms-control"]) == []
+    event.summary = "Ratified after a long Senate debate."
+    event.save()
+    assert found("senate", ["arms-control"]) == ["new-start"]
+    assert found("senate", ["human-rights"]) == []
+
+
+def test_a_search_within_a_theme_follows_the_themes_an_event_is_given(small_timeline):
+    event, rights = small_timeline["events"]["new_start"], small_timeline["themes"]["rights"]
+    event.themes.add(rights)
+    assert found("treaty", ["human-rights"]) == ["new-start"]
+    event.themes.remove(rights)
+    assert found("treaty", ["human-rights"]) == []
+    assert found("treaty", ["arms-control"]) == ["new-start"]
 
 
 def test_search_results_on_the_timeline_come_best_first(client, small_timeline):
@@ -133,3 +151,16 @@ def test_a_search_of_events_reads_each_match_once_on_postgresql(small_timeline):
         for query in queries.captured_queries
     ]
     assert reads_of_events[0] == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's matches are FTS5's")
+def test_a_search_within_themes_reads_only_their_facets_on_postgresql(small_timeline):
+    """PostgreSQL copies the search vector onto each facet: a search within themes matches,
+    filters and scores the facets of those themes alone, rather than joining every match of
+    the words to every facet of the themes."""
+    filterset = searched({"q": "treaty", "theme": ["arms-control", "human-rights"]})
+    with CaptureQueriesContext(connection) as queries:
+        figures = filterset.selection.figures()
+    assert figures["total"] == 1
+    assert "timeline_eventfacet.search_vector @@" in queries.captured_queries[0]["sql"]
+    assert not re.search(r'FROM "?timeline_event"?(?![_\w])', queries.captured_queries[0]["sql"])

@@ -576,10 +576,11 @@ class EventFacetQuerySet(SelectionQuerySet):
 class EventFacet(models.Model):
     """One row per event and theme, with the event's dates, span class and stance copied
     beside the theme: a theme filter with dates and a stance, and its counts, read one index
-    alone instead of fetching every tagged event. Kept by database triggers (migrations 0008
-    and 0009) on the event-theme table and on the event's dates, class and stance, so every
-    way of writing (admin, loader, bulk inserts, fixtures) keeps it true; never written by
-    the app."""
+    alone instead of fetching every tagged event; on PostgreSQL the event's search vector
+    too, so that a search within themes reads one index (migration 0023). Kept by database
+    triggers (migrations 0008, 0009 and 0023) on the event-theme table and on the event's
+    dates, class, stance and text, so every way of writing (admin, loader, bulk inserts,
+    fixtures) keeps it true; never written by the app."""
 
     event = models.ForeignKey(
         Event, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False

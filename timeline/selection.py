@@ -5,7 +5,8 @@ best matches first.
 The ORM cannot express the statements that keep this fast at any size (README, "How it stays
 fast"), so they are written here from the models' names, the ORM's own SQL of the filters and
 the search backend's, every value a parameter: a UNION ALL of one arm per span class, read back
-only as far as its class reaches; a search's matches joined first and scored in the same pass;
+only as far as its class reaches; a search's matches joined first and scored in the same pass
+(or, where the backend keeps the words on the selection's own rows, matched among the filters);
 a selection worked out once (a MATERIALIZED CTE) and read for the counts, the essays and the
 best matches.
 """
@@ -66,14 +67,13 @@ class Selection:
         self.using = self.model.objects.db
         self.backend = backend_for(self.using)
         self.month = self.backend.month_of_start
-        # Searching events (not facets) where the backend matches on the events' own rows:
-        # the search is one of the filters, scored in their SQL, with no matches to join.
-        self.search_in_filters = (
-            bool(self.words) and self.model is Event and self.backend.searches_own_rows
-        )
+        # Where the backend matches on the selection's own rows (events or facets), the
+        # search is one of the filters, scored in their SQL, with no matches to join.
+        self.search_in_filters = bool(self.words) and self.backend.searches_own_rows
         if self.search_in_filters:
-            self.search_condition = self.backend.match_condition(self.words)
-            self.search_score = self.backend.score(self.words)
+            table = self.model._meta.db_table
+            self.search_condition = self.backend.match_condition(self.words, table)
+            self.search_score = self.backend.score(self.words, table)
         # Event id → score of a search's first MAX_MARKS ranks (and any tied with the last),
         # once counted_figures has found them.
         self.best_matches = None

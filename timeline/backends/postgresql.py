@@ -1,5 +1,6 @@
 """PostgreSQL's SQL: dates as dates, and search through the stored tsvector column of
-migration 0017 (GIN index, english stemming), ranked by ts_rank_cd on the stored vectors."""
+migration 0017 (GIN index, english stemming) and its copy on each facet (migration 0023: a GIN
+index on theme and words), ranked by ts_rank_cd on the stored vectors."""
 
 from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import BooleanField, FloatField
@@ -18,27 +19,28 @@ def text_query(words: list[str]) -> str:
 
 
 class PostgreSQLBackend:
-    """The GIN index hands over the matches, scored from their stored vectors: a selection
-    starts from them rather than probing each event of a theme."""
+    """The GIN indexes hand over the matches, scored from their stored vectors: a selection
+    matches on its own rows, events or facets, rather than probing each event of a theme."""
 
     month_of_start = "to_char(start, 'YYYY-MM')"
     span_days = "span_end - start"
-    # The vector is on the event's own row: a selection of events (no theme) matches and
-    # scores there, rather than joining the matches back to the events, which read each match
-    # twice (bench/explain/).
+    # The vector is on the selection's own rows, the events' or (with themes) the facets':
+    # the words are matched and scored there, rather than joining the matches back to the
+    # events, which read each match twice, or to every facet of the themes (bench/explain/).
     searches_own_rows = True
 
-    def match_condition(self, words: list[str]) -> RawSQL:
-        """True of the events matching every word: a condition on the events' own rows."""
+    def match_condition(self, words: list[str], table: str = EVENTS) -> RawSQL:
+        """True of the rows of ``table`` (events or facets) matching every word."""
         # The column has no model field: PostgreSQL alone keeps it.
         return RawSQL(
-            f"{EVENTS}.{VECTOR} @@ {QUERY}", (text_query(words),), output_field=BooleanField()
+            f"{table}.{VECTOR} @@ {QUERY}", (text_query(words),), output_field=BooleanField()
         )
 
-    def score(self, words: list[str]) -> RawSQL:
-        """An event's score for the words (ts_rank_cd negated: lower is better)."""
+    def score(self, words: list[str], table: str = EVENTS) -> RawSQL:
+        """The score for the words of the rows of ``table`` (ts_rank_cd negated: lower is
+        better)."""
         return RawSQL(
-            f"-ts_rank_cd({EVENTS}.{VECTOR}, {QUERY})",
+            f"-ts_rank_cd({table}.{VECTOR}, {QUERY})",
             (text_query(words),),
             output_field=FloatField(),
         )
@@ -47,17 +49,6 @@ class PostgreSQLBackend:
         # The column has no model field: PostgreSQL alone keeps it.
         sql = f"SELECT id FROM {EVENTS} WHERE {VECTOR} @@ {QUERY}"  # noqa: S608
         return RawSQL(sql, (text_query(words),))
-
-    def matches_sql(self, words: list[str], scored: bool) -> tuple[str, tuple]:
-        """The matches as SQL selecting ``matched`` (the event's id) and, ``scored``, their
-        ``score`` (ts_rank_cd negated: lower is better), worked out for the matches alone."""
-        score = f", -ts_rank_cd({VECTOR}, query) AS score" if scored else ""
-        # The column has no model field, and the selection joins these to its own SQL.
-        sql = (
-            f"SELECT id AS matched{score} FROM {EVENTS}, {QUERY} AS query "  # noqa: S608
-            f"WHERE {VECTOR} @@ query"
-        )
-        return sql, (text_query(words),)
 
     def ranked_sql(self, words, selected, table, columns) -> tuple[str, tuple]:
         """``columns`` of the events of ``table`` that ``selected`` ((sql, params) selecting
