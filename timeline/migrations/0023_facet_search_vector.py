@@ -1,8 +1,9 @@
 """PostgreSQL copies each event's search vector (migration 0017) onto its facets, with one GIN
 index on theme and words (btree_gin): a search within themes reads the facets of those themes
 matching its words from that index, where it joined every match of the words to every facet
-of the themes. The facet triggers of migrations 0008 and 0009 copy the vector with the dates;
-SQLite keeps its FTS5 table, and the models know nothing of the column."""
+of the themes. The facet triggers of migrations 0008 and 0009 now copy the vector with the
+dates, and follow the event's text; SQLite keeps its FTS5 table, and the models know nothing
+of the column."""
 
 from importlib import import_module
 
